@@ -1,0 +1,170 @@
+# frugal: a SQLite extension for data bigger than memory.
+#
+#   make            build dist/frugal.so and dist/libfrugal.a
+#   make demo       install what is missing, build, run the demo job
+#   make test       install what is missing, build, run the whole suite
+#   make test-asan  the suite again against an ASan+UBSan build
+#   make bench      the benchmarks in test/bench/, as ratios to baselines
+#   make help       every target
+#
+# Debian packages that are missing are installed with apt-get when make
+# runs as root; otherwise make prints the apt-get line and stops.
+
+VERSION := $(shell sed -n 's/^\#define FRUGAL_VERSION "\(.*\)"/\1/p' ext/frugal.h)
+
+CC       ?= cc
+CFLAGS   ?= -O2 -g
+WARN      = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+            -Wmissing-prototypes -Wpointer-arith -Wvla
+XCFLAGS   = -std=c11 -fPIC -fvisibility=hidden $(WARN)
+LIBS      = -lz -lm
+SQLITE_LIBS = -lsqlite3 -lpthread -ldl
+
+SRC  := $(wildcard ext/*.c)
+HDR  := $(wildcard ext/*.h)
+SO_OBJ   := $(SRC:ext/%.c=dist/obj/so/%.o)
+CORE_OBJ := $(SRC:ext/%.c=dist/obj/core/%.o)
+
+# C programs in test/ (drivers the Tcl suite runs) and test/bench/.
+TEST_PROGS  := $(patsubst test/%.c,dist/test/%,$(wildcard test/*.c))
+BENCH_PROGS := $(patsubst test/bench/%.c,dist/bench/%,$(wildcard test/bench/*.c))
+TEST_LIBS    = dist/libfrugal.a $(SQLITE_LIBS) -lroaring $(LIBS)
+
+# The sanitizer build: everything under dist/asan/, built with clang.
+ASAN_CC     = clang
+ASAN_FLAGS  = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+              -fno-sanitize-recover=undefined
+ASAN_RT     = $(shell $(ASAN_CC) -print-file-name=libclang_rt.asan-x86_64.so 2>/dev/null)
+ASAN_TEST_PROGS := $(patsubst test/%.c,dist/asan/test/%,$(wildcard test/*.c))
+ASAN_ENV    = LD_PRELOAD=$(ASAN_RT) \
+              ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:detect_odr_violation=0 \
+              LSAN_OPTIONS=suppressions=$(CURDIR)/test/lsan.supp:print_suppressions=0 \
+              UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+
+# Debian packages each job needs.
+BUILD_DEBS = gcc make libc6-dev libsqlite3-dev zlib1g-dev
+DEMO_DEBS  = $(BUILD_DEBS) sqlite3
+TEST_DEBS  = $(DEMO_DEBS) tcl libsqlite3-tcl libroaring-dev python3
+ASAN_DEBS  = $(TEST_DEBS) clang libclang-rt-dev
+BENCH_DEBS = $(TEST_DEBS) time python3
+
+# $(call need_debs,PACKAGES): install the missing ones, or say how.
+define need_debs
+	@command -v dpkg-query >/dev/null 2>&1 || exit 0; \
+	missing=""; \
+	for p in $(1); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' \
+	    || missing="$$missing $$p"; \
+	done; \
+	[ -z "$$missing" ] && exit 0; \
+	if [ "$$(id -u)" = 0 ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  apt-get install -y -q --no-install-recommends $$missing >/dev/null 2>&1 || \
+	  { apt-get update -q >/dev/null && \
+	    apt-get install -y -q --no-install-recommends $$missing; }; \
+	else \
+	  echo "frugal needs these Debian packages:$$missing"; \
+	  echo "install them with:"; \
+	  echo "  sudo apt-get install -y$$missing"; \
+	  exit 1; \
+	fi
+endef
+
+.PHONY: all demo test test-asan bench clean help format check-format \
+        deps-build deps-demo deps-test deps-asan deps-bench
+
+all: dist/frugal.so dist/libfrugal.a
+
+# Everything make writes goes under dist/, which git ignores by itself.
+dist/.gitignore:
+	@mkdir -p dist && echo '*' > $@
+
+dist/obj/so/%.o: ext/%.c $(HDR) | dist/.gitignore
+	@mkdir -p $(@D)
+	$(CC) $(XCFLAGS) $(CFLAGS) -c $< -o $@
+
+dist/obj/core/%.o: ext/%.c $(HDR) | dist/.gitignore
+	@mkdir -p $(@D)
+	$(CC) $(XCFLAGS) $(CFLAGS) -DSQLITE_CORE -c $< -o $@
+
+dist/frugal.so: $(SO_OBJ)
+	$(CC) -shared -Wl,-z,defs $(LDFLAGS) -o $@ $(SO_OBJ) $(LIBS)
+
+dist/libfrugal.a: $(CORE_OBJ)
+	@rm -f $@
+	ar rcs $@ $(CORE_OBJ)
+
+dist/test/%: test/%.c dist/libfrugal.a ext/frugal.h
+	@mkdir -p $(@D)
+	$(CC) -std=c11 $(WARN) $(CFLAGS) -Iext -o $@ $< $(TEST_LIBS)
+
+dist/bench/%: test/bench/%.c dist/libfrugal.a ext/frugal.h
+	@mkdir -p $(@D)
+	$(CC) -std=c11 $(WARN) -O2 -g -Iext -o $@ $< $(TEST_LIBS)
+
+deps-build: ; $(call need_debs,$(BUILD_DEBS))
+deps-demo:  ; $(call need_debs,$(DEMO_DEBS))
+deps-test:  ; $(call need_debs,$(TEST_DEBS))
+deps-asan:  ; $(call need_debs,$(ASAN_DEBS))
+deps-bench: ; $(call need_debs,$(BENCH_DEBS))
+
+demo: deps-demo
+	@$(MAKE) --no-print-directory all >/dev/null
+	@sh test/demo/run.sh
+
+test: deps-test
+	@$(MAKE) --no-print-directory all $(TEST_PROGS)
+	tclsh test/all.tcl
+
+# ---------------------------------------------------------------------
+# Sanitizers: the library, the loadable extension and the C drivers are
+# built with clang's ASan+UBSan; tclsh (not instrumented) runs with the
+# ASan runtime preloaded.  Drivers link that same shared runtime.
+dist/asan/obj/so/%.o: ext/%.c $(HDR) | dist/.gitignore
+	@mkdir -p $(@D)
+	$(ASAN_CC) $(XCFLAGS) $(ASAN_FLAGS) -c $< -o $@
+
+dist/asan/obj/core/%.o: ext/%.c $(HDR) | dist/.gitignore
+	@mkdir -p $(@D)
+	$(ASAN_CC) $(XCFLAGS) $(ASAN_FLAGS) -DSQLITE_CORE -c $< -o $@
+
+dist/asan/frugal.so: $(SRC:ext/%.c=dist/asan/obj/so/%.o)
+	$(ASAN_CC) -shared $(ASAN_FLAGS) -shared-libasan -o $@ $^ $(LIBS)
+
+dist/asan/libfrugal.a: $(SRC:ext/%.c=dist/asan/obj/core/%.o)
+	@rm -f $@
+	ar rcs $@ $^
+
+dist/asan/test/%: test/%.c dist/asan/libfrugal.a ext/frugal.h
+	@mkdir -p $(@D)
+	$(ASAN_CC) -std=c11 $(WARN) $(ASAN_FLAGS) -shared-libasan -Iext -o $@ $< \
+	  dist/asan/libfrugal.a $(SQLITE_LIBS) -lroaring $(LIBS)
+
+test-asan: deps-asan
+	@$(MAKE) --no-print-directory dist/asan/frugal.so $(ASAN_TEST_PROGS)
+	$(ASAN_ENV) FRUGAL_LIB=$(CURDIR)/dist/asan/frugal \
+	  FRUGAL_BIN=$(CURDIR)/dist/asan/test tclsh test/all.tcl
+
+# ---------------------------------------------------------------------
+bench: deps-bench
+	@$(MAKE) --no-print-directory all $(BENCH_PROGS)
+	@sh test/bench/run.sh
+
+# The C layout is held by clang-format with ext/.clang-format.
+C_FILES = $(wildcard ext/*.c ext/*.h test/*.c test/*/*.c)
+format:
+	clang-format -i --style=file:ext/.clang-format $(C_FILES)
+
+check-format:
+	$(call need_debs,clang-format)
+	clang-format --dry-run -Werror --style=file:ext/.clang-format $(C_FILES)
+
+clean:
+	rm -rf dist
+
+help:
+	@sed -n 's/^#   make/  make/p' Makefile
+	@echo "  make format     lay out the C sources with clang-format"
+	@echo "  make check-format  fail if any C source is not laid out"
+	@echo "  make clean      remove dist/"

@@ -1,0 +1,154 @@
+# tester.tcl - the test harness of frugal, after SQLite's own tester.tcl.
+#
+# A test file sources this first:
+#
+#   source [file join [file dirname [info script]] tester.tcl]
+#   do_execsql_test read-1.1 { SELECT 1+1 } {2}
+#   finish_test
+#
+# The commands:
+#
+#   do_test NAME SCRIPT EXPECTED     run SCRIPT; its result must equal
+#                                    EXPECTED exactly
+#   do_execsql_test NAME SQL RESULT  run SQL on db; the flat list of every
+#                                    value of every row must equal RESULT
+#   do_catchsql_test NAME SQL RESULT like do_execsql_test, but the result is
+#                                    {0 {rows...}} or {1 {error message}}
+#   execsql SQL ?DB?                 the rows of SQL as one flat list
+#   catchsql SQL ?DB?                {0 rows} or {1 message}
+#   frugal_open DB FILE              open a connection with frugal loaded
+#   finish_test                      print "N passed, N failed" and exit
+#
+# A failure prints the expected and the actual value.  A test file run
+# alone prints its own summary; test/all.tcl runs every file and sums them.
+#
+# The environment chooses what is tested:
+#   FRUGAL_LIB   the extension to load (default dist/frugal, no suffix)
+#   FRUGAL_BIN   where the C test drivers are (default dist/test)
+#   FRUGAL_TEST  a glob pattern: run only the tests whose names match
+
+package require sqlite3
+
+set ::testdir [file dirname [file normalize [info script]]]
+set ::topdir [file dirname $::testdir]
+cd $::topdir
+
+proc env_or {name default} {
+  if {[info exists ::env($name)] && $::env($name) ne ""} {
+    return $::env($name)
+  }
+  return $default
+}
+
+set ::frugal_lib [env_or FRUGAL_LIB [file join $::topdir dist frugal]]
+set ::frugal_bin [env_or FRUGAL_BIN [file join $::topdir dist test]]
+set ::test_filter [env_or FRUGAL_TEST *]
+set ::n_pass 0
+set ::n_fail 0
+set ::fail_list {}
+
+# A scratch directory for the files a test writes, emptied at the start.
+proc testdir_init {name} {
+  set ::tmpdir [file join $::topdir dist tmp $name]
+  file delete -force $::tmpdir
+  file mkdir $::tmpdir
+}
+testdir_init [file rootname [file tail $::argv0]]
+
+# The path of a scratch file.
+proc tmpfile {name} { return [file join $::tmpdir $name] }
+
+# Write data to a scratch file, byte for byte; return its path.
+proc writefile {name data} {
+  set path [tmpfile $name]
+  set fd [open $path wb]
+  puts -nonewline $fd $data
+  close $fd
+  return $path
+}
+
+# Read a file, byte for byte.
+proc readfile {path} {
+  set fd [open $path rb]
+  set data [read $fd]
+  close $fd
+  return $data
+}
+
+# Open connection $name on $file with frugal loaded.
+proc frugal_open {name {file :memory:}} {
+  sqlite3 $name $file
+  $name enable_load_extension 1
+  $name eval {SELECT load_extension($::frugal_lib)}
+  $name enable_load_extension 0
+  return $name
+}
+
+# The path of C test driver $name.
+proc driver {name} { return [file join $::frugal_bin $name] }
+
+proc execsql {sql {db db}} {
+  set result {}
+  $db eval $sql row {
+    foreach col $row(*) { lappend result $row($col) }
+  }
+  return $result
+}
+
+proc catchsql {sql {db db}} {
+  set rc [catch {execsql $sql $db} result]
+  return [list $rc $result]
+}
+
+proc test_report_failure {name expected actual} {
+  incr ::n_fail
+  lappend ::fail_list $name
+  puts "! $name failed"
+  puts "!   expected: \[$expected\]"
+  puts "!   got:      \[$actual\]"
+}
+
+proc do_test {name script expected} {
+  if {![string match $::test_filter $name]} return
+  if {[info exists ::env(FRUGAL_VERBOSE)]} { puts "$name..." }
+  if {[catch {uplevel 1 $script} actual opts]} {
+    set actual "Tcl error: $actual"
+    if {[info exists ::env(FRUGAL_VERBOSE)]} {
+      puts [dict get $opts -errorinfo]
+    }
+  }
+  if {$actual eq $expected} {
+    incr ::n_pass
+  } else {
+    test_report_failure $name $expected $actual
+  }
+}
+
+proc do_execsql_test {name sql expected} {
+  uplevel 1 [list do_test $name [list execsql $sql] [list {*}$expected]]
+}
+
+proc do_catchsql_test {name sql expected} {
+  uplevel 1 [list do_test $name [list catchsql $sql] [list {*}$expected]]
+}
+
+# Run a program; return {exit-code stdout+stderr}.
+proc run {args} {
+  set rc [catch {exec {*}$args 2>@1} out opts]
+  if {$rc} {
+    set code [lindex [dict get $opts -errorcode] 0]
+    if {$code eq "CHILDSTATUS"} {
+      set rc [lindex [dict get $opts -errorcode] 2]
+    }
+  }
+  return [list $rc $out]
+}
+
+proc finish_test {} {
+  catch {db close}
+  if {$::n_fail} { puts "failures: $::fail_list" }
+  puts "$::n_pass passed, $::n_fail failed"
+  exit [expr {$::n_fail ? 1 : 0}]
+}
+
+frugal_open db
