@@ -149,7 +149,7 @@ test-asan: deps-asan
 # ---------------------------------------------------------------------
 bench: deps-bench
 	@$(MAKE) --no-print-directory all $(BENCH_PROGS)
-	@sh test/bench/run.sh
+	@BENCH="$(BENCH)" sh test/bench/run.sh
 
 # The C layout is held by clang-format with ext/.clang-format.
 C_FILES = $(wildcard ext/*.c ext/*.h test/*.c test/*/*.c)

@@ -1,0 +1,64 @@
+# lib.sh - what every benchmark script in test/bench/ shares.
+#
+# A benchmark script (test/bench/bench_<area>.sh) sources this file, makes
+# its data under $BENCH_DATA (kept between runs), times frugal and a
+# baseline side by side in the same run, and records the ratio:
+#
+#   . test/bench/lib.sh
+#   t1=$(bench_ms sqlite_frugal "SELECT count(*) FROM read_lines('$F')")
+#   t0=$(bench_ms sqlite3 :memory: "SELECT count(*) FROM generate_series(1,2000001)")
+#   bench_record "read_lines count(*)" "$t1" "generate_series" "$t0" 1.5
+#
+# Times are the best of $BENCH_REPS runs (default 5) of the whole command,
+# in milliseconds of wall-clock time.  A ratio is frugal / baseline, and the
+# target is the largest ratio the issue allows (0.5 means "twice as fast").
+# Results go to $BENCH_OUT/results.tsv; run.sh prints them as one table.
+
+BENCH_REPS=${BENCH_REPS:-5}
+BENCH_OUT=${BENCH_OUT:-dist/bench}
+BENCH_DATA=${BENCH_DATA:-$BENCH_OUT/data}
+FRUGAL_LIB=${FRUGAL_LIB:-dist/frugal}
+mkdir -p "$BENCH_OUT" "$BENCH_DATA"
+
+# Wall-clock milliseconds since some fixed point.
+bench_now_ms() {
+  date +%s%N | awk '{ printf "%d\n", $1 / 1000000 }'
+}
+
+# bench_ms CMD ARGS...: the best time of $BENCH_REPS runs, in ms.
+bench_ms() {
+  best=""
+  i=0
+  while [ "$i" -lt "$BENCH_REPS" ]; do
+    t0=$(bench_now_ms)
+    "$@" >/dev/null
+    t1=$(bench_now_ms)
+    t=$((t1 - t0))
+    if [ -z "$best" ] || [ "$t" -lt "$best" ]; then best=$t; fi
+    i=$((i + 1))
+  done
+  echo "$best"
+}
+
+# bench_rss_kb CMD ARGS...: the peak resident set size of one run, in KiB.
+bench_rss_kb() {
+  /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -n 1
+}
+
+# sqlite_frugal SQL...: the sqlite3 shell on an in-memory database, with
+# frugal loaded.
+sqlite_frugal() {
+  sqlite3 -batch -cmd ".load $FRUGAL_LIB" :memory: "$@"
+}
+
+# bench_record NAME FRUGAL_MS BASELINE_NAME BASELINE_MS TARGET [UNIT]
+# Record one comparison and print it.
+bench_record() {
+  unit=${6:-ms}
+  ratio=$(awk -v a="$2" -v b="$4" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
+  ok=$(awk -v r="$ratio" -v t="$5" 'BEGIN { print (r <= t ? "yes" : "NO") }')
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$ratio" \
+    "$5" "$ok" "$unit" >> "$BENCH_OUT/results.tsv"
+  printf '  %-44s %8s %s  vs %-26s %8s %s  ratio %5s (target <= %s) %s\n' \
+    "$1" "$2" "$unit" "$3" "$4" "$unit" "$ratio" "$5" "$ok"
+}
