@@ -113,6 +113,14 @@ int frugalRegisterModule(sqlite3 *db, const char *zName,
 int frugal_read_register(sqlite3 *db, int mWhich, char **pzErrMsg);
 
 /************************************************************************
+** Memoized functions (ext/memo.c), as memstat and frugal_release() see
+** them: the bytes and entries all caches of a connection hold, and
+** emptying them all (returns the entries freed).
+*/
+void frugalMemoUsage(FrugalDb *pState, i64 *pnByte, i64 *pnEntry);
+i64 frugalMemoClearAll(FrugalDb *pState);
+
+/************************************************************************
 ** JSON (ext/json.c): a validator, and options given as a JSON object.
 */
 #define FRUGAL_JSON_NULL   0
