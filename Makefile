@@ -5,6 +5,7 @@
 #   make test       install what is missing, build, run the whole suite
 #   make test-asan  the suite again against an ASan+UBSan build
 #   make oom        out-of-memory injection for every capability
+#   make fuzz       the libFuzzer targets, FUZZ_SECONDS (60) each
 #   make bench      the benchmarks in test/bench/, as ratios to baselines
 #   make help       every target
 #
@@ -72,7 +73,7 @@ define need_debs
 	fi
 endef
 
-.PHONY: all demo test test-asan oom bench clean help format check-format \
+.PHONY: all demo test test-asan oom fuzz bench clean help format check-format \
         deps-build deps-demo deps-test deps-asan deps-bench
 
 all: dist/frugal.so dist/libfrugal.a
@@ -151,6 +152,44 @@ test-asan: deps-asan
 	@$(MAKE) --no-print-directory dist/asan/frugal.so $(ASAN_TEST_PROGS)
 	$(ASAN_ENV) FRUGAL_LIB=$(CURDIR)/dist/asan/frugal \
 	  FRUGAL_BIN=$(CURDIR)/dist/asan/test tclsh test/all.tcl
+
+# ---------------------------------------------------------------------
+# Fuzzing: every test/fuzz/fuzz_NAME.c is a libFuzzer target, built with
+# ASan+UBSan against a copy of the library whose read block is 7 bytes (so
+# records cross block boundaries all the time), and run for FUZZ_SECONDS
+# from the seeds in test/fuzz/corpus/NAME/.  What it learns is kept in
+# dist/fuzz/corpus/NAME/; a crash leaves dist/fuzz/NAME-crash-* and fails.
+FUZZ_SECONDS ?= 60
+FUZZ_FLAGS   = -O1 -g -fno-omit-frame-pointer \
+               -fsanitize=fuzzer-no-link,address,undefined \
+               -fno-sanitize-recover=undefined -DFRUGAL_READ_BLOCK=7
+FUZZ_TARGETS := $(patsubst test/fuzz/%.c,dist/fuzz/%,$(wildcard test/fuzz/fuzz_*.c))
+
+dist/fuzz/obj/%.o: ext/%.c $(HDR) | dist/.gitignore
+	@mkdir -p $(@D)
+	$(ASAN_CC) $(XCFLAGS) $(FUZZ_FLAGS) -DSQLITE_CORE -c $< -o $@
+
+dist/fuzz/libfrugal.a: $(SRC:ext/%.c=dist/fuzz/obj/%.o)
+	@rm -f $@
+	ar rcs $@ $^
+
+dist/fuzz/fuzz_%: test/fuzz/fuzz_%.c dist/fuzz/libfrugal.a
+	$(ASAN_CC) -std=c11 $(WARN) $(FUZZ_FLAGS) -fsanitize=fuzzer -DSQLITE_CORE -Iext \
+	  -o $@ $< \
+	  dist/fuzz/libfrugal.a $(SQLITE_LIBS) -lroaring $(LIBS)
+
+fuzz: deps-asan
+	@$(MAKE) --no-print-directory $(FUZZ_TARGETS)
+	@for t in $(FUZZ_TARGETS); do \
+	  name=$${t#dist/fuzz/fuzz_}; \
+	  mkdir -p dist/fuzz/corpus/$$name; \
+	  echo "== fuzz_$$name for $(FUZZ_SECONDS) s"; \
+	  $$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	    -artifact_prefix=dist/fuzz/$$name- \
+	    dist/fuzz/corpus/$$name test/fuzz/corpus/$$name 2>&1 \
+	    | grep -E '^(stat::number_of_executed_units|stat::peak_rss_mb|==|SUMMARY|ERROR)' ; \
+	  [ "$$(ls dist/fuzz/$$name-* 2>/dev/null)" = "" ] || exit 1; \
+	done
 
 # ---------------------------------------------------------------------
 bench: deps-bench

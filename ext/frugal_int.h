@@ -160,8 +160,11 @@ int frugalParseBool(const char *z, int n);
 typedef struct FrugalSource FrugalSource;
 typedef struct FrugalLines FrugalLines;
 
-/* Read block size: bytes asked of read(2) at a time. */
-#define FRUGAL_READ_BLOCK (128 * 1024)
+/* Read block size: bytes asked of read(2) at a time.  The fuzz targets
+** build with a tiny one, so that records cross block boundaries often. */
+#ifndef FRUGAL_READ_BLOCK
+# define FRUGAL_READ_BLOCK (128 * 1024)
+#endif
 
 /* The filename reported for standard input. */
 #define FRUGAL_STDIN_NAME "<stdin>"
