@@ -707,7 +707,6 @@ static int csvTokenize(CsvReader *p, CsvRow *pRow, char **pzErr) {
   const CsvStop stopDelim = CSV_STOP(cDelim, CSV_STOP_PLAIN);
   const CsvStop stopQuote = CSV_STOP(cQuote, CSV_STOP_QUOTED);
   const CsvStop stopNl = CSV_STOP('\n', 0);
-  (void)aClass; /* Only the portable csvFind() needs it */
   const int bEof = p->bEof;
   const int nStore = pRow->nStore;
   CsvField *const aField = pRow->aField;
@@ -717,6 +716,8 @@ static int csvTokenize(CsvReader *p, CsvRow *pRow, char **pzErr) {
   i64 nNl = 0;                 /* Newlines inside quoted fields so far */
   i64 nNlField = 0;            /* ...before the current field */
   int nField = 0;
+
+  (void)aClass; /* Only the portable csvFind() needs it */
 
   zBuf[p->iEnd] = '\n';
   if( p->bStart ) {
@@ -1577,14 +1578,13 @@ static int csvTableReader(CsvTable *p, CsvReader *pRdr, char **pzErr) {
 ** count; a column of NULLs only is TEXT.
 */
 static int csvInferTypes(CsvTable *p, CsvReader *pRdr, CsvRow *pRow,
-                         int bHaveRow, char **pzErr) {
+                         char **pzErr) {
   int nRow = 0, rc = SQLITE_ROW, i;
   unsigned char *aSeen = sqlite3_malloc64((u64)p->nCol);
   if( aSeen == 0 ) return SQLITE_NOMEM;
   memset(aSeen, 0, (size_t)p->nCol);
   while( nRow < CSV_SAMPLE_ROWS ) {
-    if( !bHaveRow ) rc = csvReaderNext(pRdr, pRow, pzErr);
-    bHaveRow = 0;
+    rc = csvReaderNext(pRdr, pRow, pzErr);
     if( rc != SQLITE_ROW ) break;
     if( pRow->bFirst && p->opt.bHeader ) continue;
     rc = csvCheckExtra(pRdr, &p->opt, pRow, p->nCol, pzErr);
@@ -1647,10 +1647,13 @@ static int csvDecideColumns(CsvTable *p, char **pzSql, char **pzErr) {
       /* The first row: the names, or how many columns there are */
       rc = csvReaderNext(&rdr, &row, pzErr);
       if( rc == SQLITE_DONE ) {
-        rc = csvErr(pzErr,
-                    sqlite3_mprintf("csv_file: %s: no rows to take the columns "
-                                    "from (give columns= or schema=)",
-                                    csvReaderFilename(&rdr)));
+        /* (The source names no file once it has read them all) */
+        const char *zName = p->opt.zFilename ? p->opt.zFilename : CSV_DATA_NAME;
+        if( strcmp(zName, "-") == 0 ) zName = FRUGAL_STDIN_NAME;
+        rc = csvErr(pzErr, sqlite3_mprintf("csv_file: %s: no rows to take the "
+                                           "columns from (give columns= or "
+                                           "schema=)",
+                                           zName));
       }
       if( rc == SQLITE_ROW ) {
         rc = SQLITE_OK;
@@ -1683,14 +1686,11 @@ static int csvDecideColumns(CsvTable *p, char **pzSql, char **pzErr) {
   }
   if( rc == SQLITE_OK ) {
     memset(p->aCol, CSV_COL_TEXT, (size_t)p->nCol);
-    if( bHaveRow ) {
-      /* Cut the first row again, keeping its fields this time */
-      csvReaderUnread(&rdr, &row);
-      bHaveRow = 0;
-    }
+    /* Cut the first row again, keeping its fields this time */
+    if( bHaveRow ) csvReaderUnread(&rdr, &row);
     row.nStore = p->nCol;
     if( p->opt.eTypes == CSV_TYPES_AUTO ) {
-      rc = csvInferTypes(p, &rdr, &row, bHaveRow, pzErr);
+      rc = csvInferTypes(p, &rdr, &row, pzErr);
     }
   }
   if( rc == SQLITE_OK ) {
