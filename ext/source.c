@@ -74,6 +74,7 @@ struct FrugalSource {
   int nIn;            /* Bytes of aIn[] that hold data */
   int bInEof;         /* read(2) has returned 0 */
   int bZInit;         /* zs has been initialised */
+  const char *zZErr;  /* Inflate error not yet reported, or NULL */
   z_stream zs;        /* The inflater, for SOURCE_GZIP */
   i64 nHeld;          /* Bytes counted in pState for this source */
 };
@@ -339,6 +340,7 @@ int frugalSourceOpen(FrugalDb *pState, const char *zFunc, const char *zPath,
   p->iIn = p->nIn = 0;
   p->bInEof = 0;
   p->bZInit = 0;
+  p->zZErr = 0;
   memset(&p->zs, 0, sizeof(p->zs));
   p->nHeld = 0;
   sourceCount(p, sqlite3_msize(p) + sqlite3_msize(p->aIn));
@@ -356,6 +358,7 @@ static void sourceCloseFile(FrugalSource *p) {
   p->eKind = SOURCE_NONE;
   p->iIn = p->nIn = 0;
   p->bInEof = 0;
+  p->zZErr = 0;
 }
 
 /*
@@ -504,12 +507,14 @@ static int sourceGzipError(FrugalSource *p, const char *zWhat, i64 iLine,
 
 /*
 ** Inflate into aBuf[0..nBuf).  Called in SOURCE_GZIP state; see
-** frugalSourceRead().
+** frugalSourceRead().  An error found by a call that also produced bytes
+** is reported by the next call, so that every byte before it is read.
 */
 static int sourceInflate(FrugalSource *p, unsigned char *aBuf, int nBuf,
                          int *pnRead, i64 iLine, char **pzErr) {
   int rc;
   *pnRead = 0;
+  if( p->zZErr ) return sourceGzipError(p, p->zZErr, iLine, pzErr);
   while( *pnRead == 0 && p->eKind == SOURCE_GZIP ) {
     int zrc;
     if( p->iIn >= p->nIn ) {
@@ -536,13 +541,16 @@ static int sourceInflate(FrugalSource *p, unsigned char *aBuf, int nBuf,
           rc = sourceStartGzip(p);
           if( rc != SQLITE_OK ) return rc;
         } else {
-          return sourceGzipError(p, "corrupt (trailing garbage)", iLine, pzErr);
+          p->zZErr = "corrupt (trailing garbage)";
         }
         break;
       case Z_MEM_ERROR: return SQLITE_NOMEM;
-      default: /* Z_DATA_ERROR, Z_NEED_DICT */
-        return sourceGzipError(p, "corrupt", iLine, pzErr);
+      default: /* Z_DATA_ERROR, Z_NEED_DICT */ p->zZErr = "corrupt"; break;
     }
+    if( p->zZErr && *pnRead == 0 ) {
+      return sourceGzipError(p, p->zZErr, iLine, pzErr);
+    }
+    if( p->zZErr ) break;
   }
   return SQLITE_OK;
 }
