@@ -567,10 +567,11 @@ static int csvReaderNextFile(CsvReader *p, char **pzErr) {
 ** a field that does not is named as such.
 */
 static int csvTooLong(CsvReader *p, int bField, i64 iLine, char **pzErr) {
-  int rc = csvErr(pzErr, sqlite3_mprintf("%s: %s:%lld: %s longer than "
-                                       "SQLITE_LIMIT_LENGTH (%lld bytes)",
-                                       p->zFunc, csvReaderFilename(p), iLine,
-                                       bField ? "field" : "record", p->mxLen));
+  int rc =
+      csvErr(pzErr, sqlite3_mprintf("%s: %s:%lld: %s longer than "
+                                    "SQLITE_LIMIT_LENGTH (%lld bytes)",
+                                    p->zFunc, csvReaderFilename(p), iLine,
+                                    bField ? "field" : "record", p->mxLen));
   return rc == SQLITE_ERROR ? SQLITE_TOOBIG : rc;
 }
 
