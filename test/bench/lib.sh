@@ -22,7 +22,7 @@ mkdir -p "$BENCH_OUT" "$BENCH_DATA"
 
 # Wall-clock milliseconds since some fixed point.
 bench_now_ms() {
-  date +%s%N | awk '{ printf "%d\n", $1 / 1000000 }'
+  echo $(( $(date +%s%N) / 1000000 ))
 }
 
 # bench_ms CMD ARGS...: the best time of $BENCH_REPS runs, in ms.
