@@ -1037,6 +1037,51 @@ static int csvNumDouble(const CsvNum *pNum, const char *z, int n,
   return SQLITE_OK;
 }
 
+/* The most digits csvQuickNumber() takes: their value is below 2^53. */
+#define CSV_QUICK_DIGITS 15
+
+/*
+** The common case of csvScanNumber() and csvNumDouble() in one pass: a
+** number with no exponent and at most CSV_QUICK_DIGITS digits, whose value
+** m / 10^k is exact on both sides of one division, hence correctly
+** rounded.  Returns CSV_NUM_INT with *piVal, CSV_NUM_REAL with *pr, or
+** CSV_NUM_NONE for anything else (which may still be a number).
+*/
+static int csvQuickNumber(const char *z, int n, i64 *piVal, double *pr) {
+  static const double aPow10[] = {
+    1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+    1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+  };
+  const char *zEnd = z + n;
+  const char *zDigits;
+  u64 m = 0; /* Wraps harmlessly when there are too many digits */
+  int nInt, nFrac = 0, bNeg = 0;
+  if( z < zEnd && *z == '-' ) {
+    bNeg = 1;
+    z++;
+  }
+  zDigits = z;
+  while( z < zEnd && csvIsDigit(*z) ) m = m * 10 + (u64)(*z++ - '0');
+  nInt = (int)(z - zDigits);
+  if( nInt == 0 || (nInt > 1 && zDigits[0] == '0') ) return CSV_NUM_NONE;
+  if( z < zEnd ) {
+    const char *zFrac;
+    if( *z != '.' ) return CSV_NUM_NONE;
+    zFrac = ++z;
+    while( z < zEnd && csvIsDigit(*z) ) m = m * 10 + (u64)(*z++ - '0');
+    nFrac = (int)(z - zFrac);
+    if( nFrac == 0 || z < zEnd ) return CSV_NUM_NONE;
+  }
+  if( nInt + nFrac > CSV_QUICK_DIGITS ) return CSV_NUM_NONE;
+  if( z - zDigits == nInt ) {
+    *piVal = bNeg ? -(i64)m : (i64)m;
+    return CSV_NUM_INT;
+  }
+  *pr = (double)m / aPow10[nFrac];
+  if( bNeg ) *pr = -*pr;
+  return CSV_NUM_REAL;
+}
+
 /*
 ** Return field z[0..n) as the result of ctx, as column kind eCol
 ** (CSV_COL_*) asks: INTEGER columns give integers where the value is one
@@ -1046,10 +1091,25 @@ static int csvNumDouble(const CsvNum *pNum, const char *z, int n,
 static int csvResultField(sqlite3_context *ctx, int eCol, const char *z, int n,
                           locale_t *pLoc) {
   CsvNum num;
-  int eNum = eCol == CSV_COL_TEXT ? CSV_NUM_NONE : csvScanNumber(z, n, &num);
+  int eNum;
   double r;
+  i64 v;
+  if( eCol == CSV_COL_TEXT ) {
+    sqlite3_result_text(ctx, z, n, SQLITE_TRANSIENT);
+    return SQLITE_OK;
+  }
+  eNum = csvQuickNumber(z, n, &v, &r);
+  if( eNum == CSV_NUM_REAL && eCol == CSV_COL_REAL ) {
+    sqlite3_result_double(ctx, r);
+    return SQLITE_OK;
+  }
+  if( eNum == CSV_NUM_INT && eCol == CSV_COL_INTEGER ) {
+    sqlite3_result_int64(ctx, v);
+    return SQLITE_OK;
+  }
+  eNum = csvScanNumber(z, n, &num);
   if( eNum == CSV_NUM_INT ) {
-    i64 v = csvNumInt(&num);
+    v = csvNumInt(&num);
     if( eCol == CSV_COL_INTEGER ) {
       sqlite3_result_int64(ctx, v);
     } else {
@@ -1886,7 +1946,9 @@ static int csvfileNext(sqlite3_vtab_cursor *cur) {
     int rc = csvReaderNext(&pCur->rdr, &pCur->row, &zErr);
     if( rc == SQLITE_ROW ) {
       if( pCur->row.bFirst && p->opt.bHeader ) continue;
-      rc = csvCheckExtra(&pCur->rdr, &p->opt, &pCur->row, p->nCol, &zErr);
+      rc = pCur->row.nField <= p->nCol
+             ? SQLITE_OK
+             : csvCheckExtra(&pCur->rdr, &p->opt, &pCur->row, p->nCol, &zErr);
       if( rc == SQLITE_OK ) {
         pCur->iRowid++;
         return SQLITE_OK;
