@@ -426,9 +426,10 @@ static void csvCount(FrugalDb *pState, i64 *pnHeld, i64 nByte) {
 static int csvGrow(FrugalDb *pState, i64 *pnHeld, void **pa, i64 *pnAlloc,
                    i64 nMin, size_t nSize) {
   i64 nNew = *pnAlloc ? *pnAlloc : 16;
-  i64 nOld = *pa ? (i64)sqlite3_msize(*pa) : 0;
+  i64 nOld;
   void *aNew;
   if( nMin <= *pnAlloc ) return SQLITE_OK;
+  nOld = *pa ? (i64)sqlite3_msize(*pa) : 0;
   while( nNew < nMin ) nNew *= 2;
   aNew = sqlite3_realloc64(*pa, (u64)nNew * nSize);
   if( aNew == 0 ) return SQLITE_NOMEM;
