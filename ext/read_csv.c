@@ -30,10 +30,10 @@
 ** A CsvReader streams what a path names through the file layer of
 ** ext/source.c (one file, a glob, "-" for standard input, gzip) into one
 ** buffer, as read_lines does.  Records are cut out of the buffer in place:
-** the tokenizer walks a record once with a byte-class table, stopping only
-** at the bytes that matter (the delimiter and the newline outside quotes,
-** the quote and the newline inside), and notes where each field starts and
-** ends; nothing is copied.  When the buffer ends inside a record, the
+** the tokenizer walks a record once, jumping from one byte that matters to
+** the next (the delimiter or the newline outside quotes, the quote or the
+** newline inside; csvFind() compares 16 bytes at a time), and notes where
+** each field starts and ends; nothing is copied.  When the buffer ends inside a record, the
 ** partial record is moved to the front and the rest refilled; only a
 ** record longer than the whole buffer makes it grow, by doubling, and never
 ** beyond SQLITE_LIMIT_LENGTH.  So memory is constant in the size of the
@@ -283,12 +283,18 @@ static int csvOption(CsvOptions *p, int bFile, const char *zKey,
     const char *zName; /* Option name */
     unsigned mBit;     /* CSV_OPT_* */
     int bFileOnly;     /* Only csv_file takes it */
+    const char *zWant; /* What a value must be, for messages */
   } aOpt[] = {
-    { "filename", CSV_OPT_FILENAME, 1 }, { "data", CSV_OPT_DATA, 1 },
-    { "schema", CSV_OPT_SCHEMA, 1 },     { "header", CSV_OPT_HEADER, 0 },
-    { "columns", CSV_OPT_COLUMNS, 0 },   { "delimiter", CSV_OPT_DELIM, 0 },
-    { "quote", CSV_OPT_QUOTE, 0 },       { "types", CSV_OPT_TYPES, 0 },
-    { "nulls", CSV_OPT_NULLS, 0 },       { "extra_fields", CSV_OPT_EXTRA, 0 },
+    { "filename", CSV_OPT_FILENAME, 1, "a string" },
+    { "data", CSV_OPT_DATA, 1, "a string" },
+    { "schema", CSV_OPT_SCHEMA, 1, "a string" },
+    { "header", CSV_OPT_HEADER, 0, "yes or no" },
+    { "columns", CSV_OPT_COLUMNS, 0, "a positive integer" },
+    { "delimiter", CSV_OPT_DELIM, 0, "one byte" },
+    { "quote", CSV_OPT_QUOTE, 0, "one byte or empty" },
+    { "types", CSV_OPT_TYPES, 0, "auto or text" },
+    { "nulls", CSV_OPT_NULLS, 0, "a string" },
+    { "extra_fields", CSV_OPT_EXTRA, 0, "error or drop" },
   };
   const char *zFunc = p->zFunc;
   unsigned mBit = 0;
@@ -361,25 +367,8 @@ static int csvOption(CsvOptions *p, int bFile, const char *zKey,
       }
       return SQLITE_OK;
   }
-  {
-    static const char *const azWant[] = {
-      "yes or no",         "a positive integer", "one byte",
-      "one byte or empty", "auto or text",       "a string",
-      "error or drop",
-    };
-    int iWant;
-    switch( mBit ) {
-      case CSV_OPT_HEADER: iWant = 0; break;
-      case CSV_OPT_COLUMNS: iWant = 1; break;
-      case CSV_OPT_DELIM: iWant = 2; break;
-      case CSV_OPT_QUOTE: iWant = 3; break;
-      case CSV_OPT_TYPES: iWant = 4; break;
-      case CSV_OPT_NULLS: iWant = 5; break;
-      default: iWant = 6; break;
-    }
-    return csvErr(pzErr, sqlite3_mprintf("%s: option %s must be %s", zFunc,
-                                         aOpt[k].zName, azWant[iWant]));
-  }
+  return csvErr(pzErr, sqlite3_mprintf("%s: option %s must be %s", zFunc,
+                                       aOpt[k].zName, aOpt[k].zWant));
 }
 
 /*
