@@ -68,7 +68,9 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#if defined(__SSE2__)
+/* -DCSV_PORTABLE builds the byte-at-a-time csvFind() (for testing it). */
+#if defined(__SSE2__) && !defined(CSV_PORTABLE)
+# define CSV_SSE2 1
 # include <emmintrin.h>
 #endif
 
@@ -123,7 +125,7 @@
 ** byte classes.  It may read up to 15 bytes past the sentinel, which the
 ** CSV_PAD bytes after a reader's buffer allow for.
 */
-#if defined(__SSE2__)
+#if defined(CSV_SSE2)
 typedef __m128i CsvStop; /* The byte to stop at, in every lane */
 # define CSV_STOP(c, cls) _mm_set1_epi8((char)(c))
 static const unsigned char *csvFind(const unsigned char *q, CsvStop a,
