@@ -1626,6 +1626,16 @@ static int csvTableReader(CsvTable *p, CsvReader *pRdr, char **pzErr) {
 }
 
 /*
+** What the table reads, for messages: the filename= argument as given
+** (a pattern stays a pattern), <stdin> or <data>.
+*/
+static const char *csvTableName(const CsvTable *p) {
+  if( p->opt.zFilename == 0 ) return CSV_DATA_NAME;
+  if( strcmp(p->opt.zFilename, "-") == 0 ) return FRUGAL_STDIN_NAME;
+  return p->opt.zFilename;
+}
+
+/*
 ** Infer the CSV_COL_* of each column from the rows pRdr hands out (the
 ** first CSV_SAMPLE_ROWS, headers skipped): INTEGER if every value is an
 ** integer, REAL if every value is a number, else TEXT.  NULLs do not
@@ -1701,13 +1711,10 @@ static int csvDecideColumns(CsvTable *p, char **pzSql, char **pzErr) {
       /* The first row: the names, or how many columns there are */
       rc = csvReaderNext(&rdr, &row, pzErr);
       if( rc == SQLITE_DONE ) {
-        /* (The source names no file once it has read them all) */
-        const char *zName = p->opt.zFilename ? p->opt.zFilename : CSV_DATA_NAME;
-        if( strcmp(zName, "-") == 0 ) zName = FRUGAL_STDIN_NAME;
         rc = csvErr(pzErr, sqlite3_mprintf("csv_file: %s: no rows to take the "
                                            "columns from (give columns= or "
                                            "schema=)",
-                                           zName));
+                                           csvTableName(p)));
       }
       if( rc == SQLITE_ROW ) {
         rc = SQLITE_OK;
@@ -1727,10 +1734,9 @@ static int csvDecideColumns(CsvTable *p, char **pzSql, char **pzErr) {
     }
   }
   if( rc == SQLITE_OK && names.nName > mxCol ) {
-    rc = csvErr(pzErr,
-                sqlite3_mprintf("csv_file: %s: more than %d columns "
-                                "(SQLITE_LIMIT_COLUMN)",
-                                bRead ? csvReaderFilename(&rdr) : "", mxCol));
+    rc = csvErr(pzErr, sqlite3_mprintf("csv_file: %s: more than %d columns "
+                                       "(SQLITE_LIMIT_COLUMN)",
+                                       csvTableName(p), mxCol));
   }
   if( rc == SQLITE_OK ) {
     p->nCol = names.nName;
@@ -1749,7 +1755,9 @@ static int csvDecideColumns(CsvTable *p, char **pzSql, char **pzErr) {
   }
   if( rc == SQLITE_OK ) {
     sqlite3_str *pStr = sqlite3_str_new(0);
-    static const char *const azType[] = { "TEXT", "INTEGER", "REAL" };
+    static const char *const azType[] = {
+      "TEXT", "INTEGER", "REAL" /* Indexed by CSV_COL_* */
+    };
     sqlite3_str_appendall(pStr, "CREATE TABLE x(");
     for( i = 0; i < p->nCol; i++ ) {
       sqlite3_str_appendf(pStr, "%s\"%w\" %s", i ? "," : "", csvName(&names, i),
