@@ -9,7 +9,8 @@
 # The commands:
 #
 #   do_test NAME SCRIPT EXPECTED     run SCRIPT; its result must equal
-#                                    EXPECTED exactly
+#                                    EXPECTED exactly (or, if EXPECTED is
+#                                    /RE/, match the regular expression RE)
 #   do_execsql_test NAME SQL RESULT  run SQL on db; the flat list of every
 #                                    value of every row must equal RESULT
 #   do_catchsql_test NAME SQL RESULT like do_execsql_test, but the result is
@@ -115,7 +116,10 @@ proc do_test {name script expected} {
       puts [dict get $opts -errorinfo]
     }
   }
-  if {$actual eq $expected} {
+  # An expected value of the form /RE/ is a regular expression to match.
+  if {[regexp {^/(.*)/$} $expected -> re] && [regexp -- $re $actual]} {
+    incr ::n_pass
+  } elseif {$actual eq $expected} {
     incr ::n_pass
   } else {
     test_report_failure $name $expected $actual
