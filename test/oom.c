@@ -137,6 +137,25 @@ static const OomCase aCase[] = {
     " '{\"skip_invalid\": true}')" },
   { "read_jsonl-error", 0,
     "SELECT count(*) FROM read_jsonl('test/data/events-bad.jsonl')" },
+  { "read_csv", 0,
+    "SELECT rownum, lineno, record FROM read_csv('test/data/csv/sales.csv')" },
+  { "read_csv-gzip-options", 0,
+    "SELECT record FROM read_csv('test/data/csv/sales.csv.gz',"
+    " '{\"types\": \"text\", \"nulls\": \"plain\", \"header\": false}')" },
+  { "read_csv-error", 0,
+    "SELECT * FROM read_csv('test/data/csv/sales.csv', '{\"columns\": 2}')" },
+  { "csv_file", 0,
+    "CREATE VIRTUAL TABLE temp.t USING csv_file("
+    "filename='test/data/csv/odd_header.csv', header, delimiter=';');"
+    " SELECT * FROM t; DROP TABLE t" },
+  { "csv_file-escaped", 0,
+    "CREATE VIRTUAL TABLE temp.t USING csv_file("
+    "filename='test/data/csv/sales.csv', header=yes);"
+    " SELECT comment, score FROM t; DROP TABLE t" },
+  { "csv_file-schema", 0,
+    "CREATE VIRTUAL TABLE temp.t USING csv_file(data='1,2.5,x\n3,1e300,y',"
+    " schema='CREATE TABLE x(a INT, b REAL, c)');"
+    " SELECT * FROM t; DROP TABLE t" },
 };
 
 /* The rows of a run, as text, for comparing runs. */
