@@ -1209,7 +1209,7 @@ static int memoRegisterWrapper(sqlite3 *db, FrugalMemo *p, const MemoDesc *pD,
                                     0, memoRelease);
     if( rc != SQLITE_OK ) {
       *pzErr = sqlite3_mprintf("memoize: cannot create %s: %s", p->zWrapper,
-                               sqlite3_errmsg(db));
+                               sqlite3_errstr(rc));
       return rc;
     }
     p->aArity[p->nArity++] = *pA;

@@ -21,7 +21,7 @@
 **   fail         a registration SQLite refuses: its code, xDestroy once
 **   replace      registering zName again replaces the cache
 **   slots        the trampoline pool: SQLITE_FULL when exhausted
-**   sqlclose     memoize() misses, errors and recursion, then sqlite3_close()
+**   sqlclose     memoize(): misses, errors, recursion, then sqlite3_close()
 **   remove       deleting f_memo with sqlite3_create_function() frees it
 **   honest       memo_stats.bytes against sqlite3_memory_used()
 */
@@ -134,8 +134,8 @@ static void capiTypes(void) {
       "WITH v(x) AS (VALUES (NULL), (0), (-1), (1.5), (-0.0), (''), ('a'),"
       " ('a'||char(0)||'b'), (x''), (x'00ff'), (zeroblob(3)),"
       " (9223372036854775807), (1), (1.0), ('1'), (x'31'))"
-      " SELECT typeof(echo(x)), quote(echo(x)), typeof(echo(x)),"
-      " quote(echo(x)) = quote(x), length(echo(x)) IS length(x) FROM v";
+      " SELECT typeof(echo(x)) = typeof(x), hex(echo(x)) = hex(x),"
+      " typeof(echo(x)) = typeof(x), hex(echo(x)) = hex(x) FROM v";
   capiMemoize(db, "echo", 1, &app, -1, -1);
   capiQuery(db, "row", zSql);
   printf("xFunc: %d\n", app.nCall);
@@ -344,12 +344,20 @@ static void capiRec(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
 /* Case sqlclose. */
 static void capiSqlClose(void) {
   sqlite3 *db = capiOpen();
+  App app = { 0, 0 };
   sqlite3_create_function(db, "rec", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, 0,
                           capiRec, 0, 0);
-  capiQuery(db, "memoize", "SELECT memoize('abs'), memoize('rec')");
+  sqlite3_create_function(db, "fail", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
+                          &app, capiFail, 0, 0);
+  capiQuery(db, "memoize",
+            "SELECT memoize('abs'), memoize('rec'), memoize('fail')");
   capiQuery(db, "abs", "SELECT abs_memo(-1), abs_memo(-1), abs_memo(-2.5)");
   capiQuery(db, "overflow", "SELECT abs_memo(-9223372036854775808)");
   capiQuery(db, "rec", "SELECT rec_memo(100), rec_memo(100), rec_memo(50)");
+  capiQuery(db, "fail", "SELECT fail_memo(-1)");
+  capiQuery(db, "fail", "SELECT fail(-1)");
+  capiQuery(db, "toobig", "SELECT fail_memo(-3)");
+  capiQuery(db, "nomem", "SELECT fail_memo(-2)");
   capiQuery(db, "stats",
             "SELECT name, hits, misses, entries FROM memo_stats"
             " ORDER BY name");
