@@ -30,9 +30,11 @@
 **
 ** Bytes are counted as SQLite counts them: sqlite3_msize() of every entry
 ** and of the bucket array.  Entries are evicted before the new one is
-** allocated, so the count never goes over max_bytes, not even in between.
-** The bucket array doubles when there are more entries than buckets, but
-** only if the larger array fits in max_bytes; it never causes an eviction.
+** allocated (with an allocator that rounds up by more than 8 bytes, the
+** last few after), so the count never goes over max_bytes, not even in
+** between.  The bucket array doubles when there are more entries than
+** buckets, but only if the larger array fits in max_bytes; it never
+** causes an eviction.
 **
 ** How f is computed on a miss depends on who made the wrapper:
 **
@@ -96,7 +98,12 @@
 #define MEMO_COL_MAX_ENTRIES 6
 #define MEMO_COL_MAX_BYTES   7
 
-/* n rounded up to a multiple of 8, as SQLite's allocator rounds. */
+/*
+** n rounded up to a multiple of 8: what sqlite3_msize() says of an n-byte
+** allocation with SQLite's own allocator, and no more than it says with
+** the others it ships (they round up further).  Used to evict before an
+** entry is allocated; its true size is checked after.
+*/
 #define MEMO_ROUND8(n) (((n) + 7) & ~(i64)7)
 
 /*
@@ -519,7 +526,8 @@ static void memoTableGrow(FrugalMemo *p) {
   p->nTableByte = sqlite3_msize(apNew);
   p->nByte += p->nTableByte;
   for( pE = p->pOldest; pE; pE = pE->pNewer ) memoChainPush(p, pE);
-  /* Only an allocator that rounds more than it was asked can get here. */
+  /* With an allocator that rounds up by more than 8 bytes, the table can
+  ** come out larger than asked: the bound must hold all the same. */
   while( p->nByte > p->mxByte && p->nEntry > 0 ) memoEvict(p);
 }
 
