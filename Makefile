@@ -4,6 +4,7 @@
 #   make demo       install what is missing, build, run the demo job
 #   make test       install what is missing, build, run the whole suite
 #   make test-asan  the suite again against an ASan+UBSan build
+#   make oom        out-of-memory injection for every capability
 #   make bench      the benchmarks in test/bench/, as ratios to baselines
 #   make help       every target
 #
@@ -71,7 +72,7 @@ define need_debs
 	fi
 endef
 
-.PHONY: all demo test test-asan bench clean help format check-format \
+.PHONY: all demo test test-asan oom bench clean help format check-format \
         deps-build deps-demo deps-test deps-asan deps-bench
 
 all: dist/frugal.so dist/libfrugal.a
@@ -116,6 +117,11 @@ demo: deps-demo
 test: deps-test
 	@$(MAKE) --no-print-directory all $(TEST_PROGS)
 	tclsh test/all.tcl
+
+# Out-of-memory injection on its own (it is also part of "make test").
+oom: deps-test
+	@$(MAKE) --no-print-directory dist/test/oom
+	./dist/test/oom -v
 
 # ---------------------------------------------------------------------
 # Sanitizers: the library, the loadable extension and the C drivers are
