@@ -31,12 +31,6 @@
 
 SQLITE_EXTENSION_INIT1
 
-#if defined(_WIN32)
-# define FRUGAL_EXPORT __declspec(dllexport)
-#else
-# define FRUGAL_EXPORT __attribute__((visibility("default")))
-#endif
-
 /************************************************************************
 ** The registry of per-connection state.
 **
@@ -195,6 +189,7 @@ static const struct {
   { "core", frugal_core_register },
   { "read", frugal_read_register },
   { "csv", frugal_csv_register },
+  { "memo", frugal_memo_register },
 };
 
 /*

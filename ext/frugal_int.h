@@ -34,6 +34,13 @@ SQLITE_EXTENSION_INIT3
      "frugal needs the headers of SQLite 3.31.0 or later (sqlite3ext.h is older)"
 #endif
 
+/* Marks the few symbols the shared object exports (see frugal.h). */
+#if defined(_WIN32)
+# define FRUGAL_EXPORT __declspec(dllexport)
+#else
+# define FRUGAL_EXPORT __attribute__((visibility("default")))
+#endif
+
 typedef sqlite3_int64 i64;
 typedef sqlite3_uint64 u64;
 
@@ -112,6 +119,7 @@ int frugalRegisterModule(sqlite3 *db, const char *zName,
 */
 int frugal_read_register(sqlite3 *db, int mWhich, char **pzErrMsg);
 int frugal_csv_register(sqlite3 *db, int mWhich, char **pzErrMsg);
+int frugal_memo_register(sqlite3 *db, int mWhich, char **pzErrMsg);
 
 /************************************************************************
 ** Memoized functions (ext/memo.c), as memstat and frugal_release() see
