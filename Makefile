@@ -6,6 +6,7 @@
 #   make test-asan  the suite again against an ASan+UBSan build
 #   make oom        out-of-memory injection for every capability
 #   make fuzz       the libFuzzer targets, FUZZ_SECONDS (60) each
+#   make coverage   line and branch coverage of ext/ over the whole suite
 #   make bench      the benchmarks in test/bench/, as ratios to baselines
 #   make help       every target
 #
@@ -73,8 +74,8 @@ define need_debs
 	fi
 endef
 
-.PHONY: all demo test test-asan oom fuzz bench clean help format check-format \
-        deps-build deps-demo deps-test deps-asan deps-bench
+.PHONY: all demo test test-asan oom fuzz coverage bench clean help format check-format \
+        deps-build deps-demo deps-test deps-asan deps-bench deps-coverage
 
 all: dist/frugal.so dist/libfrugal.a
 
@@ -110,6 +111,7 @@ deps-demo:  ; $(call need_debs,$(DEMO_DEBS))
 deps-test:  ; $(call need_debs,$(TEST_DEBS))
 deps-asan:  ; $(call need_debs,$(ASAN_DEBS))
 deps-bench: ; $(call need_debs,$(BENCH_DEBS))
+deps-coverage: ; $(call need_debs,$(TEST_DEBS) lcov)
 
 demo: deps-demo
 	@$(MAKE) --no-print-directory all >/dev/null
@@ -190,6 +192,49 @@ fuzz: deps-asan
 	    | grep -E '^(stat::number_of_executed_units|stat::peak_rss_mb|==|SUMMARY|ERROR)' ; \
 	  [ "$$(ls dist/fuzz/$$name-* 2>/dev/null)" = "" ] || exit 1; \
 	done
+
+# ---------------------------------------------------------------------
+# Coverage: the whole suite against a --coverage build under dist/cov/,
+# measured with gcov and lcov over ext/.  The last line is
+# "coverage: lines X%, branches Y%"; the HTML report is dist/cov/html/.
+COV_FLAGS = -O0 -g --coverage
+COV_TEST_PROGS := $(patsubst test/%.c,dist/cov/test/%,$(wildcard test/*.c))
+
+dist/cov/obj/so/%.o: ext/%.c $(HDR) | dist/.gitignore
+	@mkdir -p $(@D)
+	$(CC) $(XCFLAGS) $(COV_FLAGS) -c $< -o $@
+
+dist/cov/obj/core/%.o: ext/%.c $(HDR) | dist/.gitignore
+	@mkdir -p $(@D)
+	$(CC) $(XCFLAGS) $(COV_FLAGS) -DSQLITE_CORE -c $< -o $@
+
+dist/cov/frugal.so: $(SRC:ext/%.c=dist/cov/obj/so/%.o)
+	$(CC) -shared --coverage -o $@ $^ $(LIBS)
+
+dist/cov/libfrugal.a: $(SRC:ext/%.c=dist/cov/obj/core/%.o)
+	@rm -f $@
+	ar rcs $@ $^
+
+dist/cov/test/%: test/%.c dist/cov/libfrugal.a ext/frugal.h
+	@mkdir -p $(@D)
+	$(CC) -std=c11 $(WARN) $(COV_FLAGS) -Iext -o $@ $< dist/cov/libfrugal.a \
+	  $(SQLITE_LIBS) -lroaring $(LIBS)
+
+coverage: deps-coverage
+	@$(MAKE) --no-print-directory dist/cov/frugal.so $(COV_TEST_PROGS)
+	@find dist/cov -name '*.gcda' -delete
+	-FRUGAL_LIB=$(CURDIR)/dist/cov/frugal FRUGAL_BIN=$(CURDIR)/dist/cov/test \
+	  tclsh test/all.tcl | tail -n 1
+	@lcov --quiet --capture --directory dist/cov/obj --rc lcov_branch_coverage=1 2>/dev/null \
+	  --output-file dist/cov/all.info
+	@lcov --quiet --extract dist/cov/all.info '$(CURDIR)/ext/*' \
+	  --rc lcov_branch_coverage=1 --output-file dist/cov/ext.info
+	@genhtml --quiet --branch-coverage --output-directory dist/cov/html \
+	  dist/cov/ext.info
+	@lcov --rc lcov_branch_coverage=1 --list dist/cov/ext.info | tail -n +3
+	@lcov --rc lcov_branch_coverage=1 --summary dist/cov/ext.info 2>&1 | awk '\
+	  /lines/ { l = $$2 } /branches/ { b = $$2 } \
+	  END { printf "coverage: lines %s, branches %s\n", l, b }'
 
 # ---------------------------------------------------------------------
 bench: deps-bench
