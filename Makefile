@@ -218,6 +218,8 @@ fuzz: deps-asan
 # measured with gcov and lcov over ext/.  The last line is
 # "coverage: lines X%, branches Y%"; the HTML report is dist/cov/html/.
 COV_FLAGS = -O0 -g --coverage
+COV_MIN_LINES = 95
+COV_MIN_BRANCHES = 85
 COV_TEST_PROGS := $(patsubst test/%.c,dist/cov/test/%,$(wildcard test/*.c))
 
 dist/cov/obj/so/%.o: ext/%.c $(HDR) | dist/.gitignore
@@ -252,9 +254,11 @@ coverage: deps-coverage
 	@genhtml --quiet --branch-coverage --output-directory dist/cov/html \
 	  dist/cov/ext.info
 	@lcov --rc lcov_branch_coverage=1 --list dist/cov/ext.info | tail -n +3
-	@lcov --rc lcov_branch_coverage=1 --summary dist/cov/ext.info 2>&1 | awk '\
+	@lcov --rc lcov_branch_coverage=1 --summary dist/cov/ext.info 2>&1 | awk \
+	  -v ml=$(COV_MIN_LINES) -v mb=$(COV_MIN_BRANCHES) '\
 	  /lines/ { l = $$2 } /branches/ { b = $$2 } \
-	  END { printf "coverage: lines %s, branches %s\n", l, b }'
+	  END { printf "coverage: lines %s, branches %s\n", l, b; \
+	        exit (l + 0 < ml || b + 0 < mb) }'
 
 # ---------------------------------------------------------------------
 bench: deps-bench
