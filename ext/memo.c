@@ -1017,7 +1017,9 @@ static int memoSqlCheck(FrugalMemo *p, sqlite3_context *ctx, sqlite3 *db,
 ** Bind the arguments of call pC to pStmt.  TEXT and BLOB are bound where
 ** they are (SQLITE_STATIC: the caller's values outlive the nested
 ** statement), except a BLOB whose bytes pC has not read: it is bound as a
-** value, so that a zeroblob stays one.
+** value, so that a zeroblob stays one (reading the bytes would expand it,
+** and no interface tells a zeroblob apart), at the price of a copy of any
+** other BLOB too large to cache.
 */
 static int memoSqlBind(sqlite3_stmt *pStmt, const MemoCall *pC) {
   int i, rc = SQLITE_OK;
@@ -1027,6 +1029,10 @@ static int memoSqlBind(sqlite3_stmt *pStmt, const MemoCall *pC) {
     if( eType == SQLITE_TEXT ) {
       const char *z = (const char *)sqlite3_value_text(pVal);
       int n = sqlite3_value_bytes(pVal);
+      /* Given the length, SQLite cannot know that z is terminated, and
+      ** copies it the first time f asks for its text; -1 tells it, where
+      ** strlen() finds the same length. */
+      if( z && memchr(z, 0, (size_t)n) == 0 ) n = -1;
       rc = z ? sqlite3_bind_text(pStmt, i + 1, z, n, SQLITE_STATIC)
              : SQLITE_NOMEM;
     } else if( eType == SQLITE_BLOB && pC->nKey >= 0

@@ -24,6 +24,10 @@
 **   sqlclose     memoize(): misses, errors, recursion, then sqlite3_close()
 **   remove       deleting f_memo with sqlite3_create_function() frees it
 **   honest       memo_stats.bytes against sqlite3_memory_used()
+**   pointer      sqlite3_result_pointer() results are returned, not cached
+**   pool         many connections memoize one function: one slot for all
+**   deleted      memoize(): f deleted or changed after f_memo was made
+**   bigkey       a key larger than max_bytes is neither copied nor expanded
 */
 #include "frugal.h"
 
@@ -439,6 +443,127 @@ static void capiHonest(void) {
   capiClose(db);
 }
 
+/* The pointer type capiPointer() hands out. */
+#define CAPI_POINTER_TYPE "memo_capi-pointer"
+
+/* An xFunc returning a pointer to its App, as sqlite3_result_pointer(). */
+static void capiPointer(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  App *pApp = (App *)sqlite3_user_data(ctx);
+  (void)argc;
+  (void)argv;
+  pApp->nCall++;
+  sqlite3_result_pointer(ctx, pApp, CAPI_POINTER_TYPE, 0);
+}
+
+/* ptr_ok(x): 1 if x is the pointer capiPointer() hands out, else 0. */
+static void capiPointerOk(sqlite3_context *ctx, int argc,
+                          sqlite3_value **argv) {
+  (void)argc;
+  sqlite3_result_int(ctx, sqlite3_value_pointer(argv[0], CAPI_POINTER_TYPE)
+                              == sqlite3_user_data(ctx));
+}
+
+/* Case pointer. */
+static void capiPointerCase(void) {
+  sqlite3 *db = capiOpen();
+  App app = { 0, 0 };
+  frugal_memoize_function(db, "ptr", 1, SQLITE_UTF8, &app, capiPointer, 0, -1,
+                          -1);
+  sqlite3_create_function(db, "ptr_ok", 1, SQLITE_UTF8, &app, capiPointerOk, 0,
+                          0);
+  capiQuery(db, "ptr", "SELECT ptr_ok(ptr(1)), ptr_ok(ptr(1)), ptr_ok(NULL)");
+  printf("xFunc: %d\n", app.nCall);
+  capiQuery(db, "stats", "SELECT hits, misses, entries FROM memo_stats");
+  capiClose(db);
+}
+
+/* Connections in case pool: more than there are trampoline slots. */
+#define CAPI_N_POOL (CAPI_N_SLOT + 6)
+
+/*
+** Case pool: every connection of a pool memoizes the same function, which
+** takes one trampoline slot; each has its own cache.  Once they are all
+** closed, every slot is free again.
+*/
+static void capiPool(void) {
+  sqlite3 *aDb[CAPI_N_POOL];
+  App app = { 0, 0 }, aApp[CAPI_N_SLOT];
+  char zName[32];
+  int i, nOk = 0, nClose = 0;
+  for( i = 0; i < CAPI_N_POOL; i++ ) {
+    aDb[i] = capiOpen();
+    nOk += capiMemoize(aDb[i], "echo", 1, &app, -1, -1) == SQLITE_OK;
+  }
+  printf("registered: %d\n", nOk);
+  for( i = 0; i < CAPI_N_POOL; i++ ) {
+    capiExec(aDb[i], i % 2 ? "SELECT echo(1), echo(1)" : "SELECT echo(2)");
+  }
+  printf("xFunc: %d\n", app.nCall);
+  capiQuery(aDb[0], "stats 0", "SELECT name, hits, misses FROM memo_stats");
+  capiQuery(aDb[1], "stats 1", "SELECT name, hits, misses FROM memo_stats");
+  for( i = 0; i < CAPI_N_POOL; i++ ) {
+    nClose += sqlite3_close(aDb[i]) == SQLITE_OK;
+  }
+  printf("closed: %d, xDestroy %d\n", nClose, app.nDestroy);
+  aDb[0] = capiOpen();
+  memset(aApp, 0, sizeof(aApp));
+  for( i = nOk = 0; i < CAPI_N_SLOT; i++ ) {
+    snprintf(zName, sizeof(zName), "f%d", i);
+    nOk += capiMemoize(aDb[0], zName, 1, &aApp[i], -1, -1) == SQLITE_OK;
+  }
+  printf("then distinct: %d\n", nOk);
+  capiClose(aDb[0]);
+}
+
+/* Case deleted: f goes, or comes back stricter, after f_memo was made. */
+static void capiDeleted(void) {
+  sqlite3 *db = capiOpen();
+  App app = { 0, 0 };
+  sqlite3_create_function(db, "f", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, &app,
+                          capiEcho, 0, 0);
+  capiQuery(db, "memoize", "SELECT memoize('f')");
+  capiQuery(db, "call", "SELECT f_memo(1)");
+  sqlite3_create_function(db, "f", 1, SQLITE_UTF8, 0, 0, 0, 0);
+  capiQuery(db, "deleted", "SELECT f_memo(1), f_memo(2)");
+  sqlite3_create_function(db, "f", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, &app,
+                          capiEcho, 0, 0);
+  capiQuery(db, "other arity", "SELECT f_memo(2)");
+  sqlite3_create_function(
+      db, "f", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY, &app,
+      capiEcho, 0, 0);
+  capiQuery(db, "direct-only", "SELECT f_memo(2)");
+  sqlite3_create_function(db, "f", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, &app,
+                          capiEcho, 0, 0);
+  capiQuery(db, "back", "SELECT f_memo(2)");
+  printf("xFunc: %d\n", app.nCall);
+  capiClose(db);
+}
+
+/*
+** Case bigkey: length_memo(zeroblob(N)), whose key cannot fit in max_bytes,
+** against length(zeroblob(N)): what SQLite's allocator had to hand out at
+** most, in MiB, and the result.
+*/
+static void capiBigKey(void) {
+  static const char *azSql[] = {
+    "SELECT length(zeroblob(100000000))",
+    "SELECT length_memo(zeroblob(100000000))",
+    "SELECT length_memo(printf('%.*c', 2000, 'x'))",
+  };
+  sqlite3 *db = capiOpen();
+  int i;
+  capiExec(db, "SELECT memoize('length', 100, 1000)");
+  for( i = 0; i < 3; i++ ) {
+    sqlite3_int64 m0 = sqlite3_memory_used();
+    sqlite3_memory_highwater(1);
+    capiQuery(db, "result", azSql[i]);
+    printf("peak MiB: %lld\n",
+           (long long)((sqlite3_memory_highwater(0) - m0) >> 20));
+  }
+  capiQuery(db, "stats", "SELECT hits, misses, entries FROM memo_stats");
+  capiClose(db);
+}
+
 /* Case msize. */
 static void capiMsize(int argc, char **argv) {
   int i;
@@ -462,6 +587,8 @@ int main(int argc, char **argv) {
     { "fail", capiFailCase },       { "replace", capiReplace },
     { "slots", capiSlots },         { "sqlclose", capiSqlClose },
     { "remove", capiRemove },       { "honest", capiHonest },
+    { "pointer", capiPointerCase }, { "pool", capiPool },
+    { "deleted", capiDeleted },     { "bigkey", capiBigKey },
   };
   size_t i;
   if( argc >= 2 && strcmp(argv[1], "msize") == 0 ) {
