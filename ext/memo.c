@@ -33,8 +33,10 @@
 ** allocated (with an allocator that rounds up by more than 8 bytes, the
 ** last few after), so the count never goes over max_bytes, not even in
 ** between.  The bucket array doubles when there are more entries than
-** buckets, but only if the larger array fits in max_bytes; it never
-** causes an eviction.
+** buckets, but only if the larger array fits in max_bytes (again, with an
+** allocator that rounds up further, the doubled array may come out larger
+** and evict entries).  A call whose key alone cannot fit is not hashed or
+** looked up at all, and its arguments are not read: a zeroblob stays one.
 **
 ** How f is computed on a miss depends on who made the wrapper:
 **
@@ -47,24 +49,41 @@
 **              is left unfinalized and checks that before calling any
 **              destructor.  Hits never touch SQL.
 **
+**              That statement is never checked against a schema's rules,
+**              even when a view called the wrapper.  The wrapper's flags
+**              were derived from f's when it was made, but f may have been
+**              registered again since, stricter.  So before each miss,
+**              memoProbe() prepares (and never runs) a CREATE TABLE whose
+**              generated column calls f, which SQLite resolves with the
+**              rules of a schema; if that fails, PRAGMA function_list
+**              decides.  Arguments with a subtype are refused: bound
+**              parameters have none, and keys do not hold them.
+**
 **   the C API  xFunc is called directly with SQLite's own context.  Two
 **              things have no public interface.  First, xFunc must find the
 **              caller's pApp in sqlite3_user_data(); so the function is
-**              registered with pApp, and the cache is found through one of
-**              a fixed pool of trampoline functions, each tied to a slot of
-**              a process-wide table.  Second, the result xFunc set and
-**              whether it raised an error are read from the context: its
-**              first member is the output value and the sixth its error
-**              code, the layout of struct sqlite3_context in vdbeInt.h since
-**              2014.  A probe checks that layout on the running SQLite once
-**              per process and the registration fails if it does not match.
+**              registered with pApp, and reaches its cache through one of a
+**              fixed pool of trampoline functions, each tied to a slot of a
+**              process-wide table.  A slot is shared by every connection
+**              that memoizes the same function; the trampoline finds the
+**              cache of the connection the call comes from.  Second, the
+**              result xFunc set and whether it raised an error are read
+**              from the context: its first member is the output value and
+**              the sixth its error code, the layout of struct
+**              sqlite3_context in vdbeInt.h since 2014.  A probe checks
+**              that layout on the running SQLite once per process and the
+**              registration fails if it does not match.
 **
 ** All of it runs under the connection's mutex, which SQLite holds while it
-** calls a function, a virtual table or a destructor.  A FrugalMemo is freed
-** when the last of its registrations goes: when the connection closes, or
-** when the application deletes the function with sqlite3_create_function().
+** calls a function, a virtual table or a destructor, and which
+** frugal_memoize_function() takes.  A FrugalMemo of memoize() is freed when
+** the last of its registrations goes: when the connection closes, or when
+** the application deletes the function with sqlite3_create_function().
 ** SQLite refuses to delete or replace a function while any statement runs,
-** so nothing that is running can see a FrugalMemo disappear.
+** so nothing that is running can see a FrugalMemo disappear.  A FrugalMemo
+** of the C API belongs to its connection and goes when it closes (see
+** MemoAnchor), or when its function is gone everywhere (see aMemoSlot[]);
+** memo_stats reads its rows when a scan starts, so that no scan holds one.
 */
 #include "frugal_int.h"
 
