@@ -185,6 +185,13 @@ static const OomCase aCase[] = {
   { "memoize-error", "SELECT memoize('abs')",
     "SELECT abs_memo('a'), abs_memo(-9223372036854775808)" },
   { "memoize-refused-error", 0, "SELECT memoize('random')" },
+  { "memoize-uncacheable", "SELECT memoize('length', 10, 100)",
+    "SELECT length_memo(zeroblob(1000)), length_memo(printf('%.*c', 500, 'x')),"
+    " length_memo(value) FROM " OOM_ROWS },
+  { "memoize-check-fails-error", "SELECT memoize('min')",
+    "SELECT min_memo(2, 1); SELECT min_memo()" },
+  { "memoize-subtype-error", "SELECT memoize('abs')",
+    "SELECT abs_memo(1); SELECT abs_memo(json('1'))" },
 };
 
 /* The rows of a run, as text, for comparing runs. */
