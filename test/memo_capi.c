@@ -28,9 +28,13 @@
 **   pool         many connections memoize one function: one slot for all
 **   deleted      memoize(): f deleted or changed after f_memo was made
 **   bigkey       a key larger than max_bytes is neither copied nor expanded
+**   again        registering the same function again replaces its cache
+**   threads      registrations on one thread, scans and calls on another
 */
 #include "frugal.h"
 
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -564,6 +568,76 @@ static void capiBigKey(void) {
   capiClose(db);
 }
 
+/* Case again: the same function, pApp and xDestroy, registered twice. */
+static void capiAgain(void) {
+  sqlite3 *db = capiOpen();
+  App app = { 0, 0 };
+  frugal_memoize_function(db, "fail", 1, SQLITE_UTF8, &app, capiFail,
+                          capiDestroy, -1, -1);
+  capiQuery(db, "first", "SELECT fail(1), fail(1)");
+  printf("rc: %d\n", frugal_memoize_function(db, "FAIL", 1, SQLITE_UTF8, &app,
+                                             capiFail, capiDestroy, 7, 7000));
+  printf("xDestroy: %d\n", app.nDestroy);
+  capiQuery(db, "second", "SELECT fail(1), fail(1)");
+  capiQuery(db, "stats", "SELECT * FROM memo_stats");
+  capiClose(db);
+  printf("xFunc: %d, xDestroy: %d\n", app.nCall, app.nDestroy);
+}
+
+/* Rounds of each thread in case threads. */
+#define CAPI_N_ROUND 300
+
+/* Scans memo_stats and calls echo(), CAPI_N_ROUND times; counts errors. */
+static void *capiScanThread(void *pArg) {
+  sqlite3 *db = (sqlite3 *)pArg;
+  intptr_t nErr = 0;
+  int i;
+  for( i = 0; i < CAPI_N_ROUND; i++ ) {
+    sqlite3_stmt *pStmt = 0;
+    int rc = sqlite3_prepare_v2(
+        db, "SELECT count(*), sum(misses), echo(?1 % 7) FROM memo_stats", -1,
+        &pStmt, 0);
+    if( rc == SQLITE_OK ) rc = sqlite3_bind_int(pStmt, 1, i);
+    while( rc == SQLITE_OK && (rc = sqlite3_step(pStmt)) == SQLITE_ROW ) {
+      rc = SQLITE_OK;
+    }
+    if( rc != SQLITE_DONE ) nErr++;
+    sqlite3_finalize(pStmt);
+  }
+  return (void *)nErr;
+}
+
+/*
+** Case threads: one thread registers functions on a connection (new ones
+** and replacements) while another scans memo_stats and calls a memoized
+** function on it, in SQLite's serialized mode.  A registration may find a
+** statement running (SQLITE_BUSY); nothing else may fail, and every
+** registration calls xDestroy once in the end.
+*/
+static void capiThreads(void) {
+  sqlite3 *db = capiOpen();
+  App app = { 0, 0 }, echo = { 0, 0 };
+  pthread_t thread;
+  void *pErr = 0;
+  char zName[32];
+  int i, nOther = 0;
+  if( sqlite3_threadsafe() != 1 )
+    capiDie("SQLite is not in serialized mode", 0);
+  capiMemoize(db, "echo", 1, &echo, -1, -1);
+  if( pthread_create(&thread, 0, capiScanThread, db) ) capiDie("thread", 0);
+  for( i = 0; i < CAPI_N_ROUND; i++ ) {
+    int rc;
+    snprintf(zName, sizeof(zName), "t%d", i % 20);
+    rc = capiMemoize(db, zName, 1, &app, -1, -1);
+    if( rc != SQLITE_OK && rc != SQLITE_BUSY ) nOther++;
+  }
+  pthread_join(thread, &pErr);
+  printf("errors: %d %d\n", (int)(intptr_t)pErr, nOther);
+  capiQuery(db, "stats", "SELECT count(*) FROM memo_stats");
+  capiClose(db);
+  printf("xDestroy: %d\n", app.nDestroy);
+}
+
 /* Case msize. */
 static void capiMsize(int argc, char **argv) {
   int i;
@@ -589,6 +663,7 @@ int main(int argc, char **argv) {
     { "remove", capiRemove },       { "honest", capiHonest },
     { "pointer", capiPointerCase }, { "pool", capiPool },
     { "deleted", capiDeleted },     { "bigkey", capiBigKey },
+    { "again", capiAgain },         { "threads", capiThreads },
   };
   size_t i;
   if( argc >= 2 && strcmp(argv[1], "msize") == 0 ) {
