@@ -122,7 +122,7 @@
 
 /*
 ** SQLITE_RESULT_SUBTYPE (SQLite 3.45.0): the function may set the subtype of
-** its result.  A wrapper does whenever f does, and pragma_function_list does
+** its result.  A wrapper does whenever f does, and PRAGMA function_list does
 ** not show the flag, so every wrapper carries it where SQLite knows it.
 */
 #ifndef SQLITE_RESULT_SUBTYPE
@@ -183,7 +183,7 @@ struct MemoEntry {
 typedef struct MemoArity MemoArity;
 struct MemoArity {
   int nArg;   /* Number of arguments, -1 for any */
-  int mFlags; /* SQLITE_DETERMINISTIC|... it was registered with */
+  int mFlags; /* SQLITE_DETERMINISTIC|...: of f, or of the wrapper */
 };
 
 /*
@@ -193,7 +193,8 @@ struct FrugalMemo {
   FrugalDb *pState;  /* The connection's state; holds a reference */
   FrugalMemo *pNext; /* Next memoized function of the connection */
   char *zName;       /* f: the name memo_stats and memo_clear use */
-  int nRef;          /* Registrations using this, +1 while being made */
+  int nRef;          /* Registrations of memoize()'s wrapper using this,
+                     ** +1 while being made; 1 for the C API's */
 
   /* Made by memoize(): f is called by name with nested SQL. */
   char *zWrapper;    /* f_memo, or NULL for the C API */
@@ -754,7 +755,7 @@ static int memoLookup(FrugalMemo *p, sqlite3_context *ctx, const MemoCall *pC) {
 }
 
 /************************************************************************
-** What pragma_function_list says about f, and the flags of a wrapper.
+** What PRAGMA function_list says about f, and the flags of a wrapper.
 */
 
 /*
@@ -770,7 +771,7 @@ static int memoFlagsAllow(int mWrapper, int mF) {
   return 1;
 }
 
-/* What pragma_function_list says about f. */
+/* What PRAGMA function_list says about f. */
 typedef struct MemoDesc MemoDesc;
 struct MemoDesc {
   char *zName;       /* f as registered */
@@ -801,7 +802,7 @@ static int memoAppendInt(int **pa, int *pn, int v) {
 }
 
 /*
-** Add one scalar registration of f (nArg, and mFlags as pragma_function_list
+** Add one scalar registration of f (nArg, and mFlags as PRAGMA function_list
 ** shows them, which are the bits of SQLITE_DETERMINISTIC and friends) to
 ** pD.  At each arity, f counts as deterministic and innocuous only if all
 ** its registrations there are, and direct-only if any is.
@@ -908,11 +909,11 @@ static MemoArity *memoCallArity(MemoArity *aArity, int nArity, int argc) {
 ** Wrappers made by memoize(): f is called with nested SQL.
 */
 
-/* True if f, called with argc arguments, is an aggregate or window. */
-static int memoNotScalar(const FrugalMemo *p, int argc) {
+/* True if v is one of the n ints of a[]. */
+static int memoIntIn(const int *a, int n, int v) {
   int i;
-  for( i = 0; i < p->nNotScalar; i++ ) {
-    if( p->aNotScalar[i] == argc ) return 1;
+  for( i = 0; i < n; i++ ) {
+    if( a[i] == v ) return 1;
   }
   return 0;
 }
@@ -930,6 +931,13 @@ static void memoError(sqlite3_context *ctx, const char *zFormat, ...) {
     sqlite3_result_error_nomem(ctx);
   }
   sqlite3_free(zErr);
+}
+
+/* Set the error "f_memo: f() with argc arguments is not a scalar function". */
+static void memoNotScalarError(sqlite3_context *ctx, const FrugalMemo *p,
+                               int argc) {
+  memoError(ctx, "%s: %s() with %d argument%s is not a scalar function",
+            p->zWrapper, p->zName, argc, argc == 1 ? "" : "s");
 }
 
 /*
@@ -996,8 +1004,10 @@ static int memoProbe(sqlite3 *db, const FrugalMemo *p, int argc, int mWrapper) {
 ** wrapper: f may have been registered again, with stricter flags, since the
 ** wrapper was made, and the nested statement that calls f is never checked
 ** against a schema's rules, even when the wrapper was called from one.  The
-** check is memoProbe(); if that fails, pragma_function_list decides, and
-** sets the error.  True if f may be called.
+** check is memoProbe(); if that fails, PRAGMA function_list decides, finding
+** the registration of f a call with argc arguments reaches as SQLite does
+** (one for exactly argc, of whatever kind, else a variadic one).  True if f
+** may be called; otherwise the error is set on ctx.
 */
 static int memoSqlCheck(FrugalMemo *p, sqlite3_context *ctx, sqlite3 *db,
                         int argc) {
@@ -1005,6 +1015,7 @@ static int memoSqlCheck(FrugalMemo *p, sqlite3_context *ctx, sqlite3 *db,
   MemoDesc desc;
   const MemoArity *pF;
   char *zErr = 0;
+  int nArg, bOk = 0;
   int rc = memoProbe(db, p, argc, pW->mFlags);
   if( rc == SQLITE_OK ) return 1;
   if( rc == SQLITE_NOMEM ) {
@@ -1013,23 +1024,28 @@ static int memoSqlCheck(FrugalMemo *p, sqlite3_context *ctx, sqlite3 *db,
   }
   rc = memoDescribe(db, p->zWrapper, p->zName, &desc, &zErr);
   if( rc == SQLITE_OK ) {
-    /* If f is gone at this arity, preparing the call says so. */
-    pF = memoCallArity(desc.aArity, desc.nArity, argc);
-    if( pF && !memoFlagsAllow(pW->mFlags, pF->mFlags) ) {
-      zErr = sqlite3_mprintf("%s: %s has changed since %s was made",
-                             p->zWrapper, p->zName, p->zWrapper);
-      rc = zErr ? SQLITE_ERROR : SQLITE_NOMEM;
+    nArg = memoFindArity(desc.aArity, desc.nArity, argc)
+                || memoIntIn(desc.aNotScalar, desc.nNotScalar, argc)
+             ? argc
+             : -1;
+    pF = memoFindArity(desc.aArity, desc.nArity, nArg);
+    if( memoIntIn(desc.aNotScalar, desc.nNotScalar, nArg) ) {
+      memoNotScalarError(ctx, p, argc);
+    } else if( pF && !memoFlagsAllow(pW->mFlags, pF->mFlags) ) {
+      memoError(ctx, "%s: %s has changed since %s was made", p->zWrapper,
+                p->zName, p->zWrapper);
+    } else {
+      /* If f is gone at this arity, preparing the call says so. */
+      bOk = 1;
     }
-  }
-  memoDescClear(&desc);
-  if( rc == SQLITE_OK ) return 1;
-  if( zErr ) {
+  } else if( zErr ) {
     sqlite3_result_error(ctx, zErr, -1);
   } else {
     sqlite3_result_error_nomem(ctx);
   }
   sqlite3_free(zErr);
-  return 0;
+  memoDescClear(&desc);
+  return bOk;
 }
 
 /*
@@ -1111,9 +1127,8 @@ static void memoSqlMiss(FrugalMemo *p, sqlite3_context *ctx, const MemoKey *pK,
   sqlite3_stmt *pStmt;
   int rc;
 
-  if( memoNotScalar(p, pC->argc) ) {
-    memoError(ctx, "%s: %s() with %d argument%s is not a scalar function",
-              p->zWrapper, p->zName, pC->argc, pC->argc == 1 ? "" : "s");
+  if( memoIntIn(p->aNotScalar, p->nNotScalar, pC->argc) ) {
+    memoNotScalarError(ctx, p, pC->argc);
     return;
   }
   if( !memoSqlCheck(p, ctx, db, pC->argc) ) return;

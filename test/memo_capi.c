@@ -519,6 +519,19 @@ static void capiPool(void) {
   capiClose(aDb[0]);
 }
 
+/* An aggregate's step and final: the number of rows. */
+static void capiCountStep(sqlite3_context *ctx, int argc,
+                          sqlite3_value **argv) {
+  sqlite3_int64 *pN = sqlite3_aggregate_context(ctx, sizeof(*pN));
+  (void)argc;
+  (void)argv;
+  if( pN ) (*pN)++;
+}
+static void capiCountFinal(sqlite3_context *ctx) {
+  sqlite3_int64 *pN = sqlite3_aggregate_context(ctx, 0);
+  sqlite3_result_int64(ctx, pN ? *pN : 0);
+}
+
 /* Case deleted: f goes, or comes back stricter, after f_memo was made. */
 static void capiDeleted(void) {
   sqlite3 *db = capiOpen();
@@ -539,6 +552,15 @@ static void capiDeleted(void) {
   sqlite3_create_function(db, "f", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, &app,
                           capiEcho, 0, 0);
   capiQuery(db, "back", "SELECT f_memo(2)");
+  /* A variadic g gains a direct-only aggregate for two arguments. */
+  sqlite3_create_function(db, "g", -1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, &app,
+                          capiEcho, 0, 0);
+  capiQuery(db, "memoize", "SELECT memoize('g')");
+  capiQuery(db, "variadic", "SELECT g_memo(1, 2)");
+  sqlite3_create_function(
+      db, "g", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY, 0, 0,
+      capiCountStep, capiCountFinal);
+  capiQuery(db, "aggregate", "SELECT g_memo(3, 4)");
   printf("xFunc: %d\n", app.nCall);
   capiClose(db);
 }
