@@ -30,6 +30,8 @@
 **   bigkey       a key larger than max_bytes is neither copied nor expanded
 **   again        registering the same function again replaces its cache
 **   threads      registrations on one thread, scans and calls on another
+**   anchor       the collation that frees the caches, used and replaced
+**   encodings    memoize() of f registered for UTF-8 and UTF-16 alike
 */
 #include "frugal.h"
 
@@ -660,6 +662,51 @@ static void capiThreads(void) {
   printf("xDestroy: %d\n", app.nDestroy);
 }
 
+/*
+** Case anchor: the collation frugal registers to free a connection's caches
+** when it closes compares like BINARY; if the application replaces it, the
+** caches go at once and the function is called uncached.
+*/
+static void capiAnchor(void) {
+  sqlite3 *db = capiOpen();
+  App app = { 0, 0 };
+  capiMemoize(db, "echo", 1, &app, -1, -1);
+  capiQuery(db, "collate",
+            "SELECT 'ab' = 'ab' COLLATE frugal_memo_capi,"
+            " 'a' < 'b' COLLATE frugal_memo_capi,"
+            " 'ab' > 'a' COLLATE frugal_memo_capi,"
+            " 'a' = 'A' COLLATE frugal_memo_capi");
+  capiQuery(db, "calls", "SELECT echo(1), echo(1)");
+  printf("replace: %d\n",
+         sqlite3_create_collation(db, "frugal_memo_capi", SQLITE_UTF8, 0, 0));
+  capiQuery(db, "stats", "SELECT count(*) FROM memo_stats");
+  capiQuery(db, "calls", "SELECT echo(1), echo(1)");
+  printf("xFunc: %d\n", app.nCall);
+  capiClose(db);
+  printf("xDestroy: %d\n", app.nDestroy);
+}
+
+/*
+** Case encodings: f is registered for UTF-8 as innocuous and for UTF-16 as
+** not; the wrapper is innocuous only if every registration at that arity
+** is.
+*/
+static void capiEncodings(void) {
+  sqlite3 *db = capiOpen();
+  App app = { 0, 0 };
+  sqlite3_create_function(db, "enc", 1,
+                          SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
+                          &app, capiEcho, 0, 0);
+  sqlite3_create_function(db, "enc", 1, SQLITE_UTF16 | SQLITE_DETERMINISTIC,
+                          &app, capiEcho, 0, 0);
+  capiQuery(db, "memoize", "SELECT memoize('enc')");
+  capiQuery(db, "flags",
+            "SELECT narg, flags FROM pragma_function_list"
+            " WHERE name = 'enc_memo'");
+  capiQuery(db, "call", "SELECT enc_memo('x'), enc_memo('x')");
+  capiClose(db);
+}
+
 /* Case msize. */
 static void capiMsize(int argc, char **argv) {
   int i;
@@ -686,6 +733,7 @@ int main(int argc, char **argv) {
     { "pointer", capiPointerCase }, { "pool", capiPool },
     { "deleted", capiDeleted },     { "bigkey", capiBigKey },
     { "again", capiAgain },         { "threads", capiThreads },
+    { "anchor", capiAnchor },       { "encodings", capiEncodings },
   };
   size_t i;
   if( argc >= 2 && strcmp(argv[1], "msize") == 0 ) {
