@@ -9,6 +9,8 @@
 #   make fuzz       the libFuzzer targets, FUZZ_SECONDS (60) each
 #   make coverage   line and branch coverage of ext/ over the whole suite
 #   make bench      the benchmarks in test/bench/, as ratios to baselines
+#   make install    install (PREFIX=/usr/local, DESTDIR=)
+#   make dist       a versioned source tarball
 #   make help       every target
 #
 # Debian packages that are missing are installed with apt-get when make
@@ -75,7 +77,8 @@ define need_debs
 	fi
 endef
 
-.PHONY: all demo test test-asan test-valgrind oom fuzz coverage bench clean help format check-format \
+.PHONY: all demo test test-asan test-valgrind oom fuzz coverage bench \
+        install uninstall dist distcheck clean help format check-format \
         deps-build deps-demo deps-test deps-asan deps-bench deps-coverage \
         deps-valgrind
 
@@ -264,6 +267,66 @@ coverage: deps-coverage
 bench: deps-bench
 	@$(MAKE) --no-print-directory all $(BENCH_PROGS)
 	@BENCH="$(BENCH)" sh test/bench/run.sh
+
+# ---------------------------------------------------------------------
+# Installing, and the source tarball.
+#
+#   make install PREFIX=/usr/local DESTDIR=...   (DESTDIR for packaging)
+#   make uninstall                                 the same variables
+#   make dist        dist/frugal-VERSION.tar.gz, which builds and tests
+#                    on its own (make distcheck proves it)
+PREFIX     ?= /usr/local
+LIBDIR     ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+DOCDIR     ?= $(PREFIX)/share/doc/frugal
+PKGDIR     ?= $(LIBDIR)/pkgconfig
+DOC_FILES   = $(wildcard doc/*.md doc/*.png)
+INSTALLED   = $(LIBDIR)/frugal.so $(LIBDIR)/libfrugal.a \
+              $(INCLUDEDIR)/frugal.h $(PKGDIR)/frugal.pc \
+              $(DOCDIR)/README.md $(DOCDIR)/LICENSE \
+              $(addprefix $(DOCDIR)/,$(DOC_FILES))
+
+dist/frugal.pc: Makefile ext/frugal.h | dist/.gitignore
+	@printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(LIBDIR)' \
+	  'includedir=$(INCLUDEDIR)' '' 'Name: frugal' \
+	  'Description: SQLite extension for data bigger than memory' \
+	  'Version: $(VERSION)' 'Requires.private: sqlite3 zlib' \
+	  'Cflags: -I$${includedir}' 'Libs: -L$${libdir} -lfrugal' \
+	  'Libs.private: -lm' > $@
+
+install: all dist/frugal.pc
+	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) \
+	  $(DESTDIR)$(PKGDIR) $(DESTDIR)$(DOCDIR)/doc
+	install -m 755 dist/frugal.so $(DESTDIR)$(LIBDIR)/frugal.so
+	install -m 644 dist/libfrugal.a $(DESTDIR)$(LIBDIR)/libfrugal.a
+	install -m 644 ext/frugal.h $(DESTDIR)$(INCLUDEDIR)/frugal.h
+	install -m 644 dist/frugal.pc $(DESTDIR)$(PKGDIR)/frugal.pc
+	install -m 644 README.md LICENSE $(DESTDIR)$(DOCDIR)
+	install -m 644 $(DOC_FILES) $(DESTDIR)$(DOCDIR)/doc
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+	-rmdir $(DESTDIR)$(DOCDIR)/doc $(DESTDIR)$(DOCDIR) 2>/dev/null
+
+# The tarball holds what git tracks, plus the Roaring format's test files
+# from ../shared (test/data/roaring/ inside the tarball), which the tests
+# need and which are not in this repository.
+dist: dist/frugal-$(VERSION).tar.gz
+dist/frugal-$(VERSION).tar.gz: | dist/.gitignore
+	@rm -rf dist/pkg && mkdir -p dist/pkg
+	git archive --format=tar --prefix=frugal-$(VERSION)/ HEAD | tar -x -C dist/pkg
+	@if [ -d ../shared/testdata/roaring ]; then \
+	  mkdir -p dist/pkg/frugal-$(VERSION)/test/data/roaring && \
+	  cp ../shared/testdata/roaring/* dist/pkg/frugal-$(VERSION)/test/data/roaring/; \
+	fi
+	tar -czf $@ -C dist/pkg frugal-$(VERSION)
+	@rm -rf dist/pkg
+	@echo "$@: $$(du -h $@ | cut -f1)"
+
+distcheck: dist
+	rm -rf dist/check && mkdir -p dist/check
+	tar -xzf dist/frugal-$(VERSION).tar.gz -C dist/check
+	$(MAKE) -C dist/check/frugal-$(VERSION) test
 
 # The C layout is held by clang-format with ext/.clang-format.
 C_FILES = $(wildcard ext/*.c ext/*.h test/*.c test/*/*.c)
