@@ -7,6 +7,7 @@
 #   make oom        out-of-memory injection for every capability
 #   make fuzz       the libFuzzer targets, FUZZ_SECONDS (60) each
 #   make bench      the benchmarks in test/bench/, as ratios to baselines
+#   make memchart   the memprof report and chart of the demo job, in doc/
 #   make help       every target
 #
 # Debian packages that are missing are installed with apt-get when make
@@ -49,6 +50,7 @@ DEMO_DEBS  = $(BUILD_DEBS) sqlite3
 TEST_DEBS  = $(DEMO_DEBS) tcl libsqlite3-tcl libroaring-dev python3
 ASAN_DEBS  = $(TEST_DEBS) clang libclang-rt-dev
 BENCH_DEBS = $(TEST_DEBS) time python3
+MEMCHART_DEBS = $(DEMO_DEBS) gnuplot-nox
 
 # $(call need_debs,PACKAGES): install the missing ones, or say how.
 define need_debs
@@ -74,7 +76,7 @@ define need_debs
 endef
 
 .PHONY: all demo test test-asan oom fuzz bench clean help format check-format \
-        deps-build deps-demo deps-test deps-asan deps-bench
+        deps-build deps-demo deps-test deps-asan deps-bench memchart deps-memchart
 
 all: dist/frugal.so dist/libfrugal.a
 
@@ -110,6 +112,7 @@ deps-demo:  ; $(call need_debs,$(DEMO_DEBS))
 deps-test:  ; $(call need_debs,$(TEST_DEBS))
 deps-asan:  ; $(call need_debs,$(ASAN_DEBS))
 deps-bench: ; $(call need_debs,$(BENCH_DEBS))
+deps-memchart: ; $(call need_debs,$(MEMCHART_DEBS))
 
 demo: deps-demo
 	@$(MAKE) --no-print-directory all >/dev/null
@@ -190,6 +193,12 @@ fuzz: deps-asan
 	    | grep -E '^(stat::number_of_executed_units|stat::peak_rss_mb|==|SUMMARY|ERROR)' ; \
 	  [ "$$(ls dist/fuzz/$$name-* 2>/dev/null)" = "" ] || exit 1; \
 	done
+
+# The memprof report of the demo job and its chart (doc/memory.md).
+memchart: deps-memchart
+	@$(MAKE) --no-print-directory all >/dev/null
+	@sh test/demo/gen.sh
+	@sh test/memchart.sh test/demo/demo.sql doc/memory.md doc/memprof-demo.png
 
 # ---------------------------------------------------------------------
 bench: deps-bench
