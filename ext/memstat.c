@@ -53,15 +53,22 @@
 ** other threads, or a memprof inside a script that memprof runs) do not
 ** destroy each other's peaks, every statement being measured is linked in
 ** memprofRunList while it runs, and a reset first folds the mark it is
-** about to drop into the peak of every run on the list.  Resets made by
-** anything else (sqlite3_status64() with resetFlag) still cut a peak
-** short; doc/memory.md says so.
+** about to drop into the peak of every run on the list.  The list is
+** guarded by SQLITE_MUTEX_STATIC_APP3, the mutex of frugal's registry of
+** connections, held only for that.  Resets made by anything else
+** (sqlite3_status64() with resetFlag) still cut a peak short; doc/memory.md
+** says so.
 **
 ** The statements run inside the statement that reads memprof, as nested
 ** SQL does in an application-defined function.  SQLite refuses a few
-** things there (VACUUM, a COMMIT while another statement writes, DROP of
-** a table another statement reads); memprof stops at such a statement
-** with SQLite's reason, the statement's number and its text.
+** things there (VACUUM, DROP TABLE while another statement reads, DETACH
+** of a database in use); memprof stops at such a statement with the
+** statement's number and text and SQLite's reason, said to be about
+** nesting.  It refuses to start at all inside a statement that writes
+** (INSERT ... SELECT FROM memprof): there the script would share that
+** statement's transaction, and a BEGIN in the script would leave SQLite
+** unable to roll the statement back if it failed (the half-made schema row
+** of a failed CREATE TABLE ... AS stays behind).
 **
 ** memprof runs SQL text, so it is SQLITE_VTAB_DIRECTONLY and left out of
 ** the no-I/O entry point.  memstat only reads counters: it is
@@ -275,8 +282,9 @@ static sqlite3_int64 memstatFrugalValue(FrugalDb *pState, int iOp) {
       frugalMemoUsage(pState, &nByte, &nEntry);
       return nEntry;
     case MEMSTAT_CURSOR_BYTES: return pState->nCursorByte;
-    default: return pState->nOpenCursor;
+    case MEMSTAT_OPEN_CURSORS: return pState->nOpenCursor;
   }
+  return 0;
 }
 
 /*
@@ -819,7 +827,7 @@ static int memprofNext(sqlite3_vtab_cursor *cur) {
     sqlite3_stmt *pStmt = 0;
     const char *zTail = 0;
     int iStart = memprofSkip(z, n, pCur->iNext);
-    int nChange0, rc;
+    int nChange0, bPrepared, rc;
     i64 t0;
 
     if( iStart >= n ) {
@@ -839,14 +847,15 @@ static int memprofNext(sqlite3_vtab_cursor *cur) {
     pRow->nBefore = memprofPeakStart(&run);
     t0 = memprofNow();
     rc = sqlite3_prepare_v2(db, &z[iStart], n - iStart, &pStmt, &zTail);
-    if( rc == SQLITE_OK && pStmt ) rc = memprofStep(db, pStmt, nChange0, pRow);
+    bPrepared = rc == SQLITE_OK;
+    if( bPrepared && pStmt ) rc = memprofStep(db, pStmt, nChange0, pRow);
     pRow->rMs = (double)(memprofNow() - t0) / 1e6;
     pRow->nAfter = memprofPeakEnd(&run, &pRow->mxPeak);
 
     if( rc != SQLITE_OK ) {
       /* After a failed prepare, zTail says where parsing stopped, not
       ** where the statement ends. */
-      int nLen = pStmt ? (int)(zTail - &z[iStart]) : 0;
+      int nLen = bPrepared ? (int)(zTail - &z[iStart]) : 0;
       const char *zErr = sqlite3_errmsg(db);
       char *zWhy = 0;
       if( memprofIsNested(rc & 0xff, zErr) ) {
