@@ -6,6 +6,8 @@
 **                                sqlite3_db_status() called directly
 **   memstat_status nostatus SQL  run SQL with memory status turned off
 **                                (SQLITE_CONFIG_MEMSTATUS 0)
+**   memstat_status threads       a memprof in another thread resets the
+**                                high-water mark during a statement
 **
 ** direct runs a small workload, scans memstat and, before the scan's
 ** statement is finalized, reads every counter of sqlite3.h straight from
@@ -15,10 +17,15 @@
 **
 ** the first two from memstat (NULL as empty), the last two from SQLite.
 ** nostatus prints the rows of SQL as the shell's list mode does, NULL as
-** empty.  Either prints "error: MESSAGE" and exits 1 on an error.
+** empty.  threads prints the peak_over of a statement that allocated and
+** freed 20 MB before a memprof in a second thread reset the high-water
+** mark, in lock step (see statusThreads()).  Each prints "error: MESSAGE"
+** and exits 1 on an error.
 */
+#define _POSIX_C_SOURCE 200809L
 #include "frugal.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -150,13 +157,104 @@ static void statusOff(const char *zSql) {
   if( sqlite3_close(db) != SQLITE_OK ) statusDie("close", 0);
 }
 
+/* Bytes the statement of case threads allocates and frees. */
+#define THREADS_BIG (20 * 1000 * 1000)
+
+/* The lock step of case threads. */
+static pthread_mutex_t threadsMutex = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t threadsCond = PTHREAD_COND_INITIALIZER;
+static int threadsStage = 0; /* 1: peak made, B may go; 2: B has reset */
+
+/* Wait until threadsStage is at least iStage. */
+static void threadsWait(int iStage) {
+  pthread_mutex_lock(&threadsMutex);
+  while( threadsStage < iStage ) {
+    pthread_cond_wait(&threadsCond, &threadsMutex);
+  }
+  pthread_mutex_unlock(&threadsMutex);
+}
+
+/* Set threadsStage to iStage. */
+static void threadsGo(int iStage) {
+  pthread_mutex_lock(&threadsMutex);
+  threadsStage = iStage;
+  pthread_cond_broadcast(&threadsCond);
+  pthread_mutex_unlock(&threadsMutex);
+}
+
+/*
+** peak_then_wait(): allocate and free THREADS_BIG bytes, then let thread
+** B run its memprof and wait until it has.
+*/
+static void threadsPeakFunc(sqlite3_context *ctx, int argc,
+                            sqlite3_value **argv) {
+  char *p = sqlite3_malloc(THREADS_BIG);
+  (void)argc;
+  (void)argv;
+  if( p == 0 ) {
+    sqlite3_result_error_nomem(ctx);
+    return;
+  }
+  memset(p, 1, THREADS_BIG);
+  sqlite3_free(p);
+  threadsGo(1);
+  threadsWait(2);
+  sqlite3_result_int(ctx, 1);
+}
+
+/* Thread B: once A has made its peak, run a memprof, which resets. */
+static void *threadsB(void *pArg) {
+  sqlite3 *db = statusOpen();
+  (void)pArg;
+  threadsWait(1);
+  if( sqlite3_exec(db, "SELECT * FROM memprof('SELECT 1')", 0, 0, 0)
+      != SQLITE_OK ) {
+    statusDie("thread B", db);
+  }
+  sqlite3_close(db);
+  threadsGo(2);
+  return 0;
+}
+
+/*
+** Case threads.  Thread A profiles one statement that makes a peak of
+** THREADS_BIG bytes and frees them, then waits while thread B profiles a
+** statement of its own, which resets the process's high-water mark.  A's
+** peak_over must still cover its 20 MB.
+*/
+static void statusThreads(void) {
+  sqlite3 *db = statusOpen();
+  sqlite3_stmt *pStmt = 0;
+  pthread_t b;
+  if( pthread_create(&b, 0, threadsB, 0) != 0 ) statusDie("pthread", 0);
+  sqlite3_create_function(db, "peak_then_wait", 0, SQLITE_UTF8, 0,
+                          threadsPeakFunc, 0, 0);
+  if( sqlite3_prepare_v2(db,
+                         "SELECT peak_over, mem_peak - mem_after FROM"
+                         " memprof('SELECT peak_then_wait()')",
+                         -1, &pStmt, 0)
+          != SQLITE_OK
+      || sqlite3_step(pStmt) != SQLITE_ROW ) {
+    statusDie("thread A", db);
+  }
+  printf("peak_over >= 20 MB: %d\n",
+         sqlite3_column_int64(pStmt, 0) >= THREADS_BIG);
+  printf("mem_peak - mem_after >= 20 MB: %d\n",
+         sqlite3_column_int64(pStmt, 1) >= THREADS_BIG);
+  sqlite3_finalize(pStmt);
+  pthread_join(b, 0);
+  if( sqlite3_close(db) != SQLITE_OK ) statusDie("close", 0);
+}
+
 int main(int argc, char **argv) {
   if( argc == 2 && strcmp(argv[1], "direct") == 0 ) {
     statusDirect();
   } else if( argc == 3 && strcmp(argv[1], "nostatus") == 0 ) {
     statusOff(argv[2]);
+  } else if( argc == 2 && strcmp(argv[1], "threads") == 0 ) {
+    statusThreads();
   } else {
-    fprintf(stderr, "usage: %s direct | nostatus SQL\n", argv[0]);
+    fprintf(stderr, "usage: %s direct | nostatus SQL | threads\n", argv[0]);
     return 1;
   }
   return 0;
