@@ -373,7 +373,7 @@ static int memstatOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCur) {
   return SQLITE_OK;
 }
 
-/* xClose, for both tables. */
+/* xClose. */
 static int memstatClose(sqlite3_vtab_cursor *cur) {
   sqlite3_free(cur);
   return SQLITE_OK;
