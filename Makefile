@@ -4,8 +4,10 @@
 #   make demo       install what is missing, build, run the demo job
 #   make test       install what is missing, build, run the whole suite
 #   make test-asan  the suite again against an ASan+UBSan build
+#   make test-valgrind  the suite again with everything under valgrind
 #   make oom        out-of-memory injection for every capability
 #   make fuzz       the libFuzzer targets, FUZZ_SECONDS (60) each
+#   make coverage   line and branch coverage of ext/ over the whole suite
 #   make bench      the benchmarks in test/bench/, as ratios to baselines
 #   make memchart   the memprof report and chart of the demo job, in doc/
 #   make help       every target
@@ -75,8 +77,9 @@ define need_debs
 	fi
 endef
 
-.PHONY: all demo test test-asan oom fuzz bench clean help format check-format \
-        deps-build deps-demo deps-test deps-asan deps-bench memchart deps-memchart
+.PHONY: all demo test test-asan test-valgrind oom fuzz coverage bench clean help format check-format \
+        deps-build deps-demo deps-test deps-asan deps-bench deps-coverage \
+        deps-valgrind memchart deps-memchart
 
 all: dist/frugal.so dist/libfrugal.a
 
@@ -112,6 +115,8 @@ deps-demo:  ; $(call need_debs,$(DEMO_DEBS))
 deps-test:  ; $(call need_debs,$(TEST_DEBS))
 deps-asan:  ; $(call need_debs,$(ASAN_DEBS))
 deps-bench: ; $(call need_debs,$(BENCH_DEBS))
+deps-coverage: ; $(call need_debs,$(TEST_DEBS) lcov)
+deps-valgrind: ; $(call need_debs,$(TEST_DEBS) valgrind)
 deps-memchart: ; $(call need_debs,$(MEMCHART_DEBS))
 
 demo: deps-demo
@@ -157,6 +162,23 @@ test-asan: deps-asan
 	  FRUGAL_BIN=$(CURDIR)/dist/asan/test tclsh test/all.tcl
 
 # ---------------------------------------------------------------------
+# Valgrind: the whole suite with every program (tclsh, the C drivers, the
+# sqlite3 shell) under memcheck.  Only Tcl's own allocations are
+# suppressed; test/valgrind.supp says why.  The sqlite3 shell exits without
+# closing its database after an SQL error, so it runs without leak checks
+# (invalid reads and writes still fail the test).
+VALGRIND_BASE = valgrind --quiet --error-exitcode=99 --num-callers=30
+VALGRIND = $(VALGRIND_BASE) --leak-check=full \
+           --errors-for-leak-kinds=definite,possible \
+           --show-leak-kinds=definite,possible \
+           --suppressions=$(CURDIR)/test/valgrind.supp
+
+test-valgrind: deps-valgrind
+	@$(MAKE) --no-print-directory all $(TEST_PROGS)
+	FRUGAL_WRAP="$(VALGRIND)" FRUGAL_WRAP_SHELL="$(VALGRIND_BASE) --leak-check=no" \
+	  tclsh test/all.tcl
+
+# ---------------------------------------------------------------------
 # Fuzzing: every test/fuzz/fuzz_NAME.c is a libFuzzer target, built with
 # ASan+UBSan against a copy of the library whose read block is 7 bytes (so
 # records cross block boundaries all the time), and run for FUZZ_SECONDS
@@ -199,6 +221,53 @@ memchart: deps-memchart
 	@$(MAKE) --no-print-directory all >/dev/null
 	@sh test/demo/gen.sh
 	@sh test/memchart.sh test/demo/demo.sql doc/memory.md doc/memprof-demo.png
+
+# ---------------------------------------------------------------------
+# Coverage: the whole suite against a --coverage build under dist/cov/,
+# measured with gcov and lcov over ext/.  The last line is
+# "coverage: lines X%, branches Y%"; the HTML report is dist/cov/html/.
+COV_FLAGS = -O0 -g --coverage
+COV_MIN_LINES = 95
+COV_MIN_BRANCHES = 85
+COV_TEST_PROGS := $(patsubst test/%.c,dist/cov/test/%,$(wildcard test/*.c))
+
+dist/cov/obj/so/%.o: ext/%.c $(HDR) | dist/.gitignore
+	@mkdir -p $(@D)
+	$(CC) $(XCFLAGS) $(COV_FLAGS) -c $< -o $@
+
+dist/cov/obj/core/%.o: ext/%.c $(HDR) | dist/.gitignore
+	@mkdir -p $(@D)
+	$(CC) $(XCFLAGS) $(COV_FLAGS) -DSQLITE_CORE -c $< -o $@
+
+dist/cov/frugal.so: $(SRC:ext/%.c=dist/cov/obj/so/%.o)
+	$(CC) -shared --coverage -o $@ $^ $(LIBS)
+
+dist/cov/libfrugal.a: $(SRC:ext/%.c=dist/cov/obj/core/%.o)
+	@rm -f $@
+	ar rcs $@ $^
+
+dist/cov/test/%: test/%.c dist/cov/libfrugal.a ext/frugal.h
+	@mkdir -p $(@D)
+	$(CC) -std=c11 $(WARN) $(COV_FLAGS) -Iext -o $@ $< dist/cov/libfrugal.a \
+	  $(SQLITE_LIBS) -lroaring $(LIBS)
+
+coverage: deps-coverage
+	@$(MAKE) --no-print-directory dist/cov/frugal.so $(COV_TEST_PROGS)
+	@find dist/cov -name '*.gcda' -delete
+	-FRUGAL_LIB=$(CURDIR)/dist/cov/frugal FRUGAL_BIN=$(CURDIR)/dist/cov/test \
+	  tclsh test/all.tcl | tail -n 1
+	@lcov --quiet --capture --directory dist/cov/obj --rc lcov_branch_coverage=1 2>/dev/null \
+	  --output-file dist/cov/all.info
+	@lcov --quiet --extract dist/cov/all.info '$(CURDIR)/ext/*' \
+	  --rc lcov_branch_coverage=1 --output-file dist/cov/ext.info
+	@genhtml --quiet --branch-coverage --output-directory dist/cov/html \
+	  dist/cov/ext.info
+	@lcov --rc lcov_branch_coverage=1 --list dist/cov/ext.info | tail -n +3
+	@lcov --rc lcov_branch_coverage=1 --summary dist/cov/ext.info 2>&1 | awk \
+	  -v ml=$(COV_MIN_LINES) -v mb=$(COV_MIN_BRANCHES) '\
+	  /lines/ { l = $$2 } /branches/ { b = $$2 } \
+	  END { printf "coverage: lines %s, branches %s\n", l, b; \
+	        exit (l + 0 < ml || b + 0 < mb) }'
 
 # ---------------------------------------------------------------------
 bench: deps-bench

@@ -104,6 +104,27 @@ void frugalDbRelease(void *pArg) {
 */
 
 /*
+** The flags to register function pF with on this SQLite.
+**
+** Before 3.50.0, SQLite marked a call in a schema (a CHECK constraint, say)
+** as coming from the schema only if the function was deterministic, so a
+** non-deterministic SQLITE_DIRECTONLY function in a hostile database's
+** CHECK constraint was called without the check.  On those versions the
+** functions that must stay out of schemas (memoize(), memo_clear(), ...)
+** are registered as deterministic too, which puts them under the check.
+** They give the same result for the same arguments, so the only effect is
+** that SQLite may call one with constant arguments once per statement.
+*/
+static int frugalFuncFlags(const FrugalFunc *pF) {
+  int mFlags = pF->mFlags;
+  if( (mFlags & SQLITE_DIRECTONLY)
+      && sqlite3_libversion_number() < FRUGAL_SQLITE_SCHEMA_CALLS_FIXED ) {
+    mFlags |= SQLITE_DETERMINISTIC;
+  }
+  return mFlags;
+}
+
+/*
 ** Register those of the nFunc functions of aFunc[] that mWhich asks for
 ** (FRUGAL_REG_PURE, FRUGAL_REG_IO or both).  If pState is not NULL, it is each function's
 ** application data (sqlite3_user_data()) and each holds a reference to it.
@@ -119,12 +140,13 @@ int frugalRegisterFuncs(sqlite3 *db, const FrugalFunc *aFunc, int nFunc,
     if( pState ) frugalDbRef(pState);
     if( pF->xValue ) {
       rc = sqlite3_create_window_function(
-          db, pF->zName, pF->nArg, SQLITE_UTF8 | pF->mFlags, pState, pF->xStep,
-          pF->xFinal, pF->xValue, pF->xInverse, pState ? frugalDbRelease : 0);
+          db, pF->zName, pF->nArg, SQLITE_UTF8 | frugalFuncFlags(pF), pState,
+          pF->xStep, pF->xFinal, pF->xValue, pF->xInverse,
+          pState ? frugalDbRelease : 0);
     } else {
       rc = sqlite3_create_function_v2(
-          db, pF->zName, pF->nArg, SQLITE_UTF8 | pF->mFlags, pState, pF->xFunc,
-          pF->xStep, pF->xFinal, pState ? frugalDbRelease : 0);
+          db, pF->zName, pF->nArg, SQLITE_UTF8 | frugalFuncFlags(pF), pState,
+          pF->xFunc, pF->xStep, pF->xFinal, pState ? frugalDbRelease : 0);
     }
     if( rc != SQLITE_OK ) {
       *pzErrMsg = sqlite3_mprintf("frugal: cannot register %s(): %s", pF->zName,
@@ -151,6 +173,34 @@ int frugalRegisterModule(sqlite3 *db, const char *zName,
                                 sqlite3_errmsg(db));
   }
   return rc;
+}
+
+/*
+** Make SQLite parse the schemas of db again before it next uses them.
+**
+** SQLite checks SQLITE_DIRECTONLY and SQLITE_INNOCUOUS for the expressions
+** that live in a schema (CHECK constraints, generated columns, DEFAULTs,
+** index expressions) when it parses the schema.  A function registered
+** after that, as happens when frugal is loaded into a connection that has
+** already read its schema, or when memoize() makes a wrapper, would escape
+** the check: a hostile database's CHECK constraint could call it.  After
+** frugal registers anything, it asks for a new parse, with the pragma SQLite
+** documents for that (3.35.0 and later); the user's own writable_schema
+** setting is kept.  This is best effort: an authorizer may refuse the
+** pragma.  Views and triggers are checked at every use and need none of
+** this.
+*/
+void frugalSchemaReset(sqlite3 *db) {
+  sqlite3_stmt *pStmt = 0;
+  int bWritable = 0;
+  if( sqlite3_prepare_v2(db, "PRAGMA writable_schema", -1, &pStmt, 0)
+          == SQLITE_OK
+      && sqlite3_step(pStmt) == SQLITE_ROW ) {
+    bWritable = sqlite3_column_int(pStmt, 0);
+  }
+  sqlite3_finalize(pStmt);
+  sqlite3_exec(db, "PRAGMA writable_schema = RESET", 0, 0, 0);
+  if( bWritable ) sqlite3_exec(db, "PRAGMA writable_schema = ON", 0, 0, 0);
 }
 
 /************************************************************************
@@ -218,7 +268,10 @@ static int frugalInit(sqlite3 *db, char **pzErrMsg,
        i++ ) {
     rc = aCapability[i].xRegister(db, mWhich, pzErrMsg);
   }
-  if( rc == SQLITE_OK ) pState->mRegistered |= mWhich;
+  if( rc == SQLITE_OK && mWhich ) {
+    pState->mRegistered |= mWhich;
+    frugalSchemaReset(db);
+  }
   frugalDbRelease(pState);
   return rc;
 }

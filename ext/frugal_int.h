@@ -29,6 +29,10 @@ SQLITE_EXTENSION_INIT3
 */
 #define FRUGAL_MIN_SQLITE_VERSION_NUMBER 3031000
 #define FRUGAL_MIN_SQLITE_VERSION        "3.31.0"
+/* The first SQLite that checks SQLITE_DIRECTONLY for every call a schema
+** makes, deterministic or not (see frugalFuncFlags() in ext/frugal.c). */
+#define FRUGAL_SQLITE_SCHEMA_CALLS_FIXED 3050000
+
 #if SQLITE_VERSION_NUMBER < FRUGAL_MIN_SQLITE_VERSION_NUMBER
 # error                                                                        \
      "frugal needs the headers of SQLite 3.31.0 or later (sqlite3ext.h is older)"
@@ -108,6 +112,7 @@ struct FrugalFunc {
 
 int frugalRegisterFuncs(sqlite3 *db, const FrugalFunc *aFunc, int nFunc,
                         int mWhich, FrugalDb *pState, char **pzErrMsg);
+void frugalSchemaReset(sqlite3 *db);
 int frugalRegisterModule(sqlite3 *db, const char *zName,
                          const sqlite3_module *pModule, FrugalDb *pState,
                          char **pzErrMsg);

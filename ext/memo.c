@@ -1190,7 +1190,7 @@ static MemoArity *memoFindArity(FrugalMemo *p, int nArg) {
 */
 static int memoRegisterWrapper(sqlite3 *db, FrugalMemo *p, const MemoDesc *pD,
                                char **pzErr) {
-  int i, rc;
+  int i, rc, nOld = p->nArity;
   MemoArity *aNew;
   for( i = 0; i < pD->nArity; i++ ) {
     const MemoArity *pA = memoFindArity(p, pD->aArity[i].nArg);
@@ -1222,6 +1222,9 @@ static int memoRegisterWrapper(sqlite3 *db, FrugalMemo *p, const MemoDesc *pD,
     }
     p->aArity[p->nArity++] = *pA;
   }
+  /* A schema parsed before now has not been checked against the new
+  ** wrapper's flags. */
+  if( p->nArity > nOld ) frugalSchemaReset(db);
   return SQLITE_OK;
 }
 

@@ -86,6 +86,7 @@ struct FrugalSource {
   int nIn;            /* Bytes of aIn[] that hold data */
   int bInEof;         /* read(2) has returned 0 */
   int bZInit;         /* zs has been initialised */
+  i64 nRawRead;       /* Bytes read(2) from the open file so far */
   const char *zZErr;  /* Inflate error not yet reported, or NULL */
   z_stream zs;        /* The inflater, for SOURCE_GZIP */
   i64 nHeld;          /* Bytes counted in pState for this source */
@@ -353,6 +354,7 @@ int frugalSourceOpen(FrugalDb *pState, const char *zFunc, const char *zPath,
   p->bInEof = 0;
   p->bZInit = 0;
   p->zZErr = 0;
+  p->nRawRead = 0;
   memset(&p->zs, 0, sizeof(p->zs));
   p->nHeld = 0;
   sourceCount(p, sqlite3_msize(p) + sqlite3_msize(p->aIn));
@@ -371,6 +373,7 @@ static void sourceCloseFile(FrugalSource *p) {
   p->iIn = p->nIn = 0;
   p->bInEof = 0;
   p->zZErr = 0;
+  p->nRawRead = 0;
 }
 
 /*
@@ -403,6 +406,7 @@ static int sourceFillIn(FrugalSource *p, int nMin, char **pzErr) {
     }
     if( n == 0 ) p->bInEof = 1;
     p->nIn += (int)n;
+    p->nRawRead += n;
   }
   return SQLITE_OK;
 }
@@ -568,6 +572,24 @@ static int sourceInflate(FrugalSource *p, unsigned char *aBuf, int nBuf,
 }
 
 /*
+** At the end of a plain file: if it is a regular file that is now shorter
+** than what was read from it, it was truncated while being read, and the
+** bytes after the last complete line may not be a line at all.  Say so
+** rather than hand them out.
+*/
+static int sourceCheckShrink(FrugalSource *p, i64 iLine, char **pzErr) {
+  struct stat st;
+  if( fstat(p->fd, &st) == 0 && S_ISREG(st.st_mode)
+      && st.st_size < p->nRawRead ) {
+    *pzErr = sqlite3_mprintf("%s: %s: file shrank while being read, after "
+                             "line %lld",
+                             p->zFunc, frugalSourceFilename(p), iLine);
+    return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+  }
+  return SQLITE_OK;
+}
+
+/*
 ** Read up to nBuf bytes of the current file, decompressed, into aBuf.
 ** *pnRead is 0 at the end of the file.  iLine is only for messages: the
 ** number of complete lines the caller has taken from this file.
@@ -591,7 +613,11 @@ int frugalSourceRead(FrugalSource *p, unsigned char *aBuf, int nBuf,
       if( n < 0 ) {
         return sourceErrno(p->zFunc, frugalSourceFilename(p), errno, pzErr);
       }
-      if( n == 0 ) p->bInEof = 1;
+      p->nRawRead += n;
+      if( n == 0 ) {
+        p->bInEof = 1;
+        return sourceCheckShrink(p, iLine, pzErr);
+      }
       *pnRead = (int)n;
       return SQLITE_OK;
     default: return SQLITE_OK;

@@ -14,9 +14,13 @@
 **
 ** Each run must end without a crash, with SQLITE_OK or an error (and the
 ** error must be SQLITE_NOMEM when the failure was the only problem), and
-** once the connection is closed no allocation may be outstanding.  The run
-** that fails nothing must succeed and give the same rows as a run with no
-** fault injection at all.
+** once the connection is closed no allocation may be outstanding.  A run
+** that succeeds despite a failed allocation must give the same rows as a
+** run with no fault injection at all, so cases are written so that their
+** rows do not depend on failures that are absorbed by design (memoize
+** returns a result it could not store in its cache, uncached, as SQLite's
+** own caches do with "benign" allocations).  The run that fails nothing
+** must succeed, unless the case's name ends in "-error".
 **
 ** The allocator asks malloc() for exactly the bytes requested, plus a
 ** header, so that AddressSanitizer (make test-asan) sees the true end of
@@ -114,10 +118,16 @@ static void oomShutdown(void *pArg) {
 /* One statement to run under fault injection. */
 typedef struct OomCase OomCase;
 struct OomCase {
-  const char *zName;  /* For the report and the name pattern */
+  const char *zName;  /* For the report and the name pattern; a name that
+                      ** ends in "-error" must fail even without faults */
   const char *zSetup; /* Run first, without faults (may be NULL) */
   const char *zSql;   /* The statements under test */
 };
+
+/* The numbers 1 to 20, for cases that need rows. */
+#define OOM_ROWS                                                               \
+ "(WITH RECURSIVE s(value) AS (SELECT 1 UNION ALL SELECT value+1"              \
+ " FROM s WHERE value < 20) SELECT value FROM s)"
 
 static const OomCase aCase[] = {
   { "load", 0, 0 },
@@ -156,6 +166,25 @@ static const OomCase aCase[] = {
     "CREATE VIRTUAL TABLE temp.t USING csv_file(data='1,2.5,x\n3,1e300,y',"
     " schema='CREATE TABLE x(a INT, b REAL, c)');"
     " SELECT * FROM t; DROP TABLE t" },
+  { "memoize", 0,
+    "SELECT memoize('abs', 3, 2000);"
+    " SELECT abs_memo(value % 5), abs_memo(-1.5), abs_memo(x'00ff'),"
+    "  abs_memo(NULL) FROM " OOM_ROWS },
+  { "memoize-variadic", "SELECT memoize('printf', 8)",
+    "SELECT printf_memo('%d-%s', value % 3, 'x'), printf_memo('%s', 'y')"
+    " FROM " OOM_ROWS },
+  { "memo_stats",
+    "SELECT memoize('abs', 3); SELECT abs_memo(value % 4) FROM " OOM_ROWS,
+    "SELECT name, hits, misses, evictions, entries, bytes, max_entries,"
+    " max_bytes FROM memo_stats" },
+  { "memo_forget-memo_clear",
+    "SELECT memoize('printf', 8); SELECT printf_memo('%s', value) "
+    "FROM " OOM_ROWS,
+    "SELECT memo_forget('printf', '%s', 3), memo_clear('printf');"
+    " SELECT memoize('printf', 2, 100); SELECT memo_clear()" },
+  { "memoize-error", "SELECT memoize('abs')",
+    "SELECT abs_memo('a'), abs_memo(-9223372036854775808)" },
+  { "memoize-refused-error", 0, "SELECT memoize('random')" },
   { "memstat", 0, "SELECT name, scope, unavailable FROM memstat" },
   { "memprof", 0,
     "SELECT stmt, sql, rows, sorts FROM memprof('CREATE TABLE t(x);"
@@ -273,6 +302,11 @@ int main(int argc, char **argv) {
     if( sqlite3_strglob(zPattern, p->zName) != 0 ) continue;
     nBase = oom.nOut;
     oomRun(p, 0, 0, &ref);
+    if( (ref.rc != SQLITE_OK) != (sqlite3_strglob("*-error", p->zName) == 0) ) {
+      printf("! %s: without faults, result code %d\n", p->zName, ref.rc);
+      nFailed++;
+      continue;
+    }
     if( oom.nOut != nBase ) {
       printf("! %s: %lld blocks leaked without faults\n", p->zName,
              oom.nOut - nBase);

@@ -27,6 +27,11 @@
 #   FRUGAL_LIB   the extension to load (default dist/frugal, no suffix)
 #   FRUGAL_BIN   where the C test drivers are (default dist/test)
 #   FRUGAL_TEST  a glob pattern: run only the tests whose names match
+#   FRUGAL_WRAP  a command to run every program under, e.g. valgrind
+#                (make test-valgrind); C drivers are run through it
+#   FRUGAL_WRAP_SHELL  the same for the sqlite3 shell (default FRUGAL_WRAP);
+#                the shell exits without closing its database after an
+#                error, so make test-valgrind checks it without leak checks
 
 package require sqlite3
 
@@ -44,6 +49,8 @@ proc env_or {name default} {
 set ::frugal_lib [env_or FRUGAL_LIB [file join $::topdir dist frugal]]
 set ::frugal_bin [env_or FRUGAL_BIN [file join $::topdir dist test]]
 set ::test_filter [env_or FRUGAL_TEST *]
+set ::wrap [env_or FRUGAL_WRAP ""]
+set ::wrap_shell [env_or FRUGAL_WRAP_SHELL $::wrap]
 set ::n_pass 0
 set ::n_fail 0
 set ::fail_list {}
@@ -85,8 +92,8 @@ proc frugal_open {name {file :memory:}} {
   return $name
 }
 
-# The path of C test driver $name.
-proc driver {name} { return [file join $::frugal_bin $name] }
+# The command that runs C test driver $name: a list, the wrapper first.
+proc driver {name} { return [concat $::wrap [list [file join $::frugal_bin $name]]] }
 
 # SQL runs in the caller's scope, so that $name in it binds the caller's
 # Tcl variable, as in SQLite's own tests.
@@ -134,9 +141,10 @@ proc do_catchsql_test {name sql expected} {
   uplevel 1 [list do_test $name [list catchsql $sql] [list {*}$expected]]
 }
 
-# Run a program; return {exit-code stdout+stderr}.
-proc run {args} {
-  set rc [catch {exec {*}$args 2>@1} out opts]
+# Run a program; return {exit-code stdout+stderr}.  The first argument is
+# a command list, as [driver] gives.
+proc run {cmd args} {
+  set rc [catch {exec {*}$cmd {*}$args 2>@1} out opts]
   if {$rc} {
     set code [lindex [dict get $opts -errorcode] 0]
     if {$code eq "CHILDSTATUS"} {
@@ -168,7 +176,8 @@ proc shell {args} {
   }
   set sql [lindex $args 0]
   set rc [catch {
-    exec {*}$pre sqlite3 -batch -cmd ".load $::frugal_lib" {*}$cmd :memory: $sql {*}$post 2>@1
+    exec {*}$pre {*}$::wrap_shell sqlite3 -batch -cmd ".load $::frugal_lib" {*}$cmd \
+      :memory: $sql {*}$post 2>@1
   } out opts]
   if {$rc} {
     set ec [dict get $opts -errorcode]
