@@ -9,6 +9,7 @@
 #   make fuzz       the libFuzzer targets, FUZZ_SECONDS (60) each
 #   make coverage   line and branch coverage of ext/ over the whole suite
 #   make bench      the benchmarks in test/bench/, as ratios to baselines
+#   make memchart   the memprof report and chart of the demo job, in doc/
 #   make install    install (PREFIX=/usr/local, DESTDIR=)
 #   make dist       a versioned source tarball
 #   make help       every target
@@ -53,6 +54,7 @@ DEMO_DEBS  = $(BUILD_DEBS) sqlite3
 TEST_DEBS  = $(DEMO_DEBS) tcl libsqlite3-tcl libroaring-dev python3
 ASAN_DEBS  = $(TEST_DEBS) clang libclang-rt-dev
 BENCH_DEBS = $(TEST_DEBS) time python3
+MEMCHART_DEBS = $(DEMO_DEBS) gnuplot-nox
 
 # $(call need_debs,PACKAGES): install the missing ones, or say how.
 define need_debs
@@ -80,7 +82,7 @@ endef
 .PHONY: all demo test test-asan test-valgrind oom fuzz coverage bench \
         install uninstall dist distcheck clean help format check-format \
         deps-build deps-demo deps-test deps-asan deps-bench deps-coverage \
-        deps-valgrind
+        deps-valgrind memchart deps-memchart
 
 all: dist/frugal.so dist/libfrugal.a
 
@@ -118,6 +120,7 @@ deps-asan:  ; $(call need_debs,$(ASAN_DEBS))
 deps-bench: ; $(call need_debs,$(BENCH_DEBS))
 deps-coverage: ; $(call need_debs,$(TEST_DEBS) lcov)
 deps-valgrind: ; $(call need_debs,$(TEST_DEBS) valgrind)
+deps-memchart: ; $(call need_debs,$(MEMCHART_DEBS))
 
 demo: deps-demo
 	@$(MAKE) --no-print-directory all >/dev/null
@@ -215,6 +218,12 @@ fuzz: deps-asan
 	    | grep -E '^(stat::number_of_executed_units|stat::peak_rss_mb|==|SUMMARY|ERROR)' ; \
 	  [ "$$(ls dist/fuzz/$$name-* 2>/dev/null)" = "" ] || exit 1; \
 	done
+
+# The memprof report of the demo job and its chart (doc/memory.md).
+memchart: deps-memchart
+	@$(MAKE) --no-print-directory all >/dev/null
+	@sh test/demo/gen.sh
+	@sh test/memchart.sh test/demo/demo.sql doc/memory.md doc/memprof-demo.png
 
 # ---------------------------------------------------------------------
 # Coverage: the whole suite against a --coverage build under dist/cov/,

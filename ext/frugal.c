@@ -255,6 +255,7 @@ static const struct {
   { "read", frugal_read_register },
   { "csv", frugal_csv_register },
   { "memo", frugal_memo_register },
+  { "memstat", /* memprof, frugal_release */ frugal_memstat_register },
 };
 
 /*

@@ -126,6 +126,7 @@ int frugalRegisterModule(sqlite3 *db, const char *zName,
 int frugal_read_register(sqlite3 *db, int mWhich, char **pzErrMsg);
 int frugal_csv_register(sqlite3 *db, int mWhich, char **pzErrMsg);
 int frugal_memo_register(sqlite3 *db, int mWhich, char **pzErrMsg);
+int frugal_memstat_register(sqlite3 *db, int mWhich, char **pzErrMsg);
 
 /************************************************************************
 ** Memoized functions (ext/memo.c), as memstat and frugal_release() see

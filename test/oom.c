@@ -185,6 +185,17 @@ static const OomCase aCase[] = {
   { "memoize-error", "SELECT memoize('abs')",
     "SELECT abs_memo('a'), abs_memo(-9223372036854775808)" },
   { "memoize-refused-error", 0, "SELECT memoize('random')" },
+  { "memstat", 0, "SELECT name, scope, unavailable FROM memstat" },
+  { "memprof", 0,
+    "SELECT stmt, sql, rows, sorts FROM memprof('CREATE TABLE t(x);"
+    " INSERT INTO t VALUES (2), (1); SELECT x FROM t ORDER BY x')" },
+  { "memprof-error", 0,
+    "SELECT stmt FROM memprof('SELECT 1; SELECT * FROM nowhere')" },
+  { "memprof-nested", 0,
+    "SELECT stmt, rows FROM memprof('SELECT * FROM memprof(''SELECT 1'')')" },
+  { "frugal_release",
+    "SELECT memoize('abs'); SELECT abs_memo(-1), abs_memo(-2)",
+    "SELECT frugal_release() > 0; SELECT entries FROM memo_stats" },
 };
 
 /* The rows of a run, as text, for comparing runs. */
