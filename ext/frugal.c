@@ -251,9 +251,8 @@ static const struct {
   const char *zName;                         /* For messages */
   int (*xRegister)(sqlite3 *, int, char **); /* Its register function */
 } aCapability[] = {
-  { "core", frugal_core_register },
-  { "read", frugal_read_register },
-  { "csv", frugal_csv_register },
+  { "core", frugal_core_register }, { "help", frugal_help_register },
+  { "read", frugal_read_register }, { "csv", frugal_csv_register },
   { "memo", frugal_memo_register },
   { "memstat", /* memprof, frugal_release */ frugal_memstat_register },
 };

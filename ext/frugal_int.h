@@ -123,6 +123,7 @@ int frugalRegisterModule(sqlite3 *db, const char *zName,
 ** modules that mWhich (FRUGAL_REG_*) asks for.  On error it returns an
 ** SQLite error code and sets *pzErrMsg.
 */
+int frugal_help_register(sqlite3 *db, int mWhich, char **pzErrMsg);
 int frugal_read_register(sqlite3 *db, int mWhich, char **pzErrMsg);
 int frugal_csv_register(sqlite3 *db, int mWhich, char **pzErrMsg);
 int frugal_memo_register(sqlite3 *db, int mWhich, char **pzErrMsg);
