@@ -251,10 +251,12 @@ static const struct {
   const char *zName;                         /* For messages */
   int (*xRegister)(sqlite3 *, int, char **); /* Its register function */
 } aCapability[] = {
-  { "core", frugal_core_register }, { "help", frugal_help_register },
-  { "read", frugal_read_register }, { "csv", frugal_csv_register },
-  { "memo", frugal_memo_register },
-  { "memstat", /* memprof, frugal_release */ frugal_memstat_register },
+  { "core", frugal_core_register },       /* frugal_version */
+  { "help", frugal_help_register },       /* frugal_help */
+  { "read", frugal_read_register },       /* read_lines, read_jsonl */
+  { "csv", frugal_csv_register },         /* read_csv, csv_file */
+  { "memo", frugal_memo_register },       /* memoize, memo_* */
+  { "memstat", frugal_memstat_register }, /* memstat, memprof, ... */
 };
 
 /*
