@@ -48,6 +48,18 @@ static sqlite3_mutex *frugalMutex = 0;
 static FrugalDb *frugalDbList = 0;
 
 /*
+** Free the mutex when the library is unloaded.  SQLite unloads a loadable
+** extension (dlclose) when the last connection that loaded it closes; no
+** frugal code can be running then.  Statically linked, this runs at exit.
+*/
+__attribute__((destructor)) static void frugalUnload(void) {
+  if( frugalMutex ) {
+    sqlite3_mutex_free(frugalMutex);
+    frugalMutex = 0;
+  }
+}
+
+/*
 ** The mutex that guards frugal's process-wide state, or NULL if it could
 ** not be made (out of memory) or SQLite is built without mutexes.
 */
