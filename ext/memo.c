@@ -1287,9 +1287,9 @@ struct MemoAnchor {
 /*
 ** The process-wide state of the C API: the slots, the anchors, and what the
 ** layout probe found (0 not run yet, 1 matches, -1 does not).  Guarded by
-** SQLite's static mutex SQLITE_MUTEX_STATIC_APP3 (the one ext/frugal.c
-** guards its registry with), which is held only to read or write these, and
-** never while calling anything but SQLite's allocator.
+** frugalGlobalMutex() (ext/frugal.c), which is held only to read or write
+** these, and never while calling anything but SQLite's allocator: it is
+** not recursive, and frugalDbAcquire() and friends take it too.
 **
 ** A slot's key (zName ... xDestroy) is written before its first
 ** registration and cleared only when its last registration goes, after
@@ -1307,9 +1307,13 @@ static MemoSlot aMemoSlot[MEMO_N_SLOT];
 static MemoAnchor *memoAnchorList = 0;
 static int memoLayoutState = 0;
 
-/* The mutex that guards aMemoSlot[], memoAnchorList and memoLayoutState. */
+/*
+** The mutex that guards aMemoSlot[], memoAnchorList and memoLayoutState.
+** frugal_memoize_function() fails before anything needs it if it cannot
+** be made.
+*/
 static sqlite3_mutex *memoMutex(void) {
-  return sqlite3_mutex_alloc(SQLITE_MUTEX_STATIC_APP3);
+  return frugalGlobalMutex();
 }
 
 /* True if the context layout was checked and matches; probe it once. */
@@ -1678,6 +1682,8 @@ frugal_memoize_function(sqlite3 *db, const char *zName, int nArg, int eTextRep,
 #endif
   if( db == 0 || zName == 0 || xFunc == 0 ) {
     rc = SQLITE_MISUSE;
+  } else if( memoMutex() == 0 && sqlite3_threadsafe() ) {
+    rc = SQLITE_NOMEM;
   } else if( !memoLayoutOk() ) {
     rc = SQLITE_ERROR;
   } else {
