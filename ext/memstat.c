@@ -54,8 +54,8 @@
 ** destroy each other's peaks, every statement being measured is linked in
 ** memprofRunList while it runs, and a reset first folds the mark it is
 ** about to drop into the peak of every run on the list.  The list is
-** guarded by SQLITE_MUTEX_STATIC_APP3, the mutex of frugal's registry of
-** connections, held only for that.  Resets made by anything else
+** guarded by frugalGlobalMutex(), the mutex of frugal's process-wide
+** state, held only for that.  Resets made by anything else
 ** (sqlite3_status64() with resetFlag) still cut a peak short; doc/memory.md
 ** says so.
 **
@@ -542,13 +542,8 @@ struct MemprofRun {
   sqlite3_int64 mxPeak; /* Highest MEMORY_USED seen since it started */
 };
 
-/* The statements being measured, guarded by SQLITE_MUTEX_STATIC_APP3. */
+/* The statements being measured, guarded by frugalGlobalMutex(). */
 static MemprofRun *memprofRunList = 0;
-
-/* The mutex that guards memprofRunList (the one frugal.c also uses). */
-static sqlite3_mutex *memprofMutex(void) {
-  return sqlite3_mutex_alloc(SQLITE_MUTEX_STATIC_APP3);
-}
 
 /*
 ** Start measuring pRun: reset the high-water mark of MEMORY_USED, after
@@ -556,7 +551,7 @@ static sqlite3_mutex *memprofMutex(void) {
 ** memory in use.
 */
 static sqlite3_int64 memprofPeakStart(MemprofRun *pRun) {
-  sqlite3_mutex *pMutex = memprofMutex();
+  sqlite3_mutex *pMutex = frugalGlobalMutex();
   sqlite3_int64 nNow = 0, mx = 0;
   MemprofRun *p;
   sqlite3_mutex_enter(pMutex);
@@ -576,7 +571,7 @@ static sqlite3_int64 memprofPeakStart(MemprofRun *pRun) {
 ** *pmxPeak to the highest it has been since memprofPeakStart().
 */
 static sqlite3_int64 memprofPeakEnd(MemprofRun *pRun, sqlite3_int64 *pmxPeak) {
-  sqlite3_mutex *pMutex = memprofMutex();
+  sqlite3_mutex *pMutex = frugalGlobalMutex();
   sqlite3_int64 nNow = 0, mx = 0;
   MemprofRun **pp;
   sqlite3_mutex_enter(pMutex);
