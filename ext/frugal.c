@@ -194,6 +194,7 @@ static const struct {
 } aCapability[] = {
   { "core", frugal_core_register },
   { "read", frugal_read_register },
+  { "bitmap", frugal_bitmap_register },
 };
 
 /*

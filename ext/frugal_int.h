@@ -111,6 +111,7 @@ int frugalRegisterModule(sqlite3 *db, const char *zName,
 ** SQLite error code and sets *pzErrMsg.
 */
 int frugal_read_register(sqlite3 *db, int mWhich, char **pzErrMsg);
+int frugal_bitmap_register(sqlite3 *db, int mWhich, char **pzErrMsg);
 
 /************************************************************************
 ** Memoized functions (ext/memo.c), as memstat and frugal_release() see

@@ -62,6 +62,16 @@ typedef unsigned char u8;
 typedef uint16_t u16;
 typedef uint32_t u32;
 
+/*
+** On a little-endian machine the arrays and bitsets in memory have the
+** byte order of the format and are copied as they are.
+*/
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+# define RR_LITTLE_ENDIAN 1
+#else
+# define RR_LITTLE_ENDIAN 0
+#endif
+
 /* Container kinds. */
 #define RR_ARRAY  1
 #define RR_BITSET 2
@@ -81,7 +91,13 @@ typedef uint32_t u32;
 #define RR_MAX_KEY          (ROARING_MAX_VALUE >> 16)
 #define RR_MAX_BUCKET       (ROARING_MAX_VALUE >> 32)
 #define RR_GALLOP_RATIO     32 /* Size ratio from which AND gallops */
-#define RR_FIRST_ARRAY_SIZE 4  /* Values allocated for a new array */
+#define RR_FIRST_ARRAY_SIZE 8  /* Values allocated for a new array */
+#define RR_SMALL_RATIO      8  /* b this much smaller: a op= b by container */
+#define RR_MERGE_RATIO      64 /* Tails this much shorter are inserted */
+#define RR_SETTLE_RATIO     2  /* Tails this much shorter keep growing */
+#define RR_TAIL_MIN         32 /* Tails this short keep growing */
+#define RR_INSERTION_MAX    32 /* Tails up to this long: insertion sort */
+#define RR_SMALL_ARRAY      64 /* Arrays below this grow fourfold */
 
 /* One run: the values iStart..iStart+nLen. */
 typedef struct RoaringRun RoaringRun;
@@ -102,6 +118,7 @@ struct RoaringCont {
   int nCard;  /* Values held, 1..65536 (0 only while being built) */
   int n;      /* RR_ARRAY: values; RR_RUN: runs; RR_BITSET: unused */
   int nAlloc; /* Elements allocated at u.p */
+  u16 nTail;  /* RR_ARRAY: unsorted values at the end (roaringAddLazy) */
   u8 eKind;   /* RR_ARRAY, RR_BITSET or RR_RUN */
 };
 
@@ -164,6 +181,26 @@ static void rrPut32(u8 *p, u32 v) {
 static void rrPut64(u8 *p, uint64_t v) {
   rrPut32(p, (u32)v);
   rrPut32(p + 4, (u32)(v >> 32));
+}
+
+/* Store the n values of a at p, little-endian. */
+static void rrPutValues(u8 *p, const u16 *a, int n) {
+  int i;
+  if( RR_LITTLE_ENDIAN ) {
+    memcpy(p, a, (size_t)n * 2);
+  } else {
+    for( i = 0; i < n; i++ ) rrPut16(p + 2 * i, a[i]);
+  }
+}
+
+/* Load n little-endian values at p into a. */
+static void rrGetValues(u16 *a, const u8 *p, int n) {
+  int i;
+  if( RR_LITTLE_ENDIAN ) {
+    memcpy(a, p, (size_t)n * 2);
+  } else {
+    for( i = 0; i < n; i++ ) a[i] = (u16)rrGet16(p + 2 * i);
+  }
 }
 
 /* The last value of run p, as a u32. */
@@ -275,18 +312,20 @@ static int rrWordsToRuns(const uint64_t *a, RoaringRun *aOut) {
 ** Sorted arrays of 16-bit values.
 */
 
-/* The index of the first of the n values of a that is >= x. */
+/*
+** The index of the first of the n values of a that is >= x.  Branch-free:
+** the loop halves the range with a conditional move, so a random x costs
+** no mispredicted branches.
+*/
 static int rrLowerBound(const u16 *a, int n, u32 x) {
-  int lo = 0, hi = n;
-  while( lo < hi ) {
-    int mid = (lo + hi) >> 1;
-    if( a[mid] < x ) {
-      lo = mid + 1;
-    } else {
-      hi = mid;
-    }
+  const u16 *pBase = a;
+  if( n == 0 ) return 0;
+  while( n > 1 ) {
+    int nHalf = n >> 1;
+    pBase = pBase[nHalf] < x ? pBase + nHalf : pBase;
+    n -= nHalf;
   }
-  return lo;
+  return (int)(pBase - a) + (*pBase < x);
 }
 
 /*
@@ -378,7 +417,9 @@ static int rrContReserve(RoaringCont *c, int nNeed, int nSize) {
   int nNew;
   void *pNew;
   if( nNeed <= c->nAlloc ) return ROARING_OK;
-  nNew = c->nAlloc < RR_FIRST_ARRAY_SIZE ? RR_FIRST_ARRAY_SIZE : c->nAlloc * 2;
+  nNew = c->nAlloc < RR_FIRST_ARRAY_SIZE ? RR_FIRST_ARRAY_SIZE
+       : c->nAlloc < RR_SMALL_ARRAY      ? c->nAlloc * 4
+                                         : c->nAlloc * 2;
   if( c->eKind == RR_ARRAY && nNew > RR_ARRAY_MAX ) nNew = RR_ARRAY_MAX;
   if( nNew < nNeed ) nNew = nNeed;
   pNew = sqlite3_realloc64(c->u.p, (sqlite3_uint64)nNew * nSize);
@@ -1067,6 +1108,34 @@ static int rrContOp(int eOp, const RoaringCont *a, const RoaringCont *b,
   return rrContRunsOp(eOp, a, b, pOut);
 }
 
+/*
+** If container a is a bitset, OR container b into it where it is and
+** return 1; else return 0 and change nothing.
+*/
+static int rrContOrInto(RoaringCont *a, const RoaringCont *b) {
+  uint64_t *aW = a->u.aWord;
+  int i;
+  if( a->eKind != RR_BITSET ) return 0;
+  if( b->eKind == RR_ARRAY ) {
+    for( i = 0; i < b->n; i++ ) {
+      u32 x = b->u.aVal[i];
+      uint64_t m = (uint64_t)1 << (x & 63);
+      a->nCard += (aW[x >> 6] & m) == 0;
+      aW[x >> 6] |= m;
+    }
+    return 1;
+  }
+  if( b->eKind == RR_BITSET ) {
+    a->nCard = rrWordsOp(ROARING_OR, aW, b->u.aWord, aW);
+    return 1;
+  }
+  for( i = 0; i < b->n; i++ ) {
+    rrWordsRange(aW, b->u.aRun[i].iStart, rrRunEnd(&b->u.aRun[i]), RR_SET);
+  }
+  a->nCard = rrWordsCount(aW);
+  return 1;
+}
+
 /* The number of values of run container r that are in container c. */
 static int rrRunAndCount(const RoaringCont *r, const RoaringCont *c) {
   const RoaringRun *a = r->u.aRun;
@@ -1260,6 +1329,162 @@ int roaringAdd(Roaring *r, uint64_t v, int *pbChanged) {
   rc = rrContAdd(&r->aCont[i], (u32)(v & 0xffff), &bAdded);
   if( pbChanged ) *pbChanged = rc == ROARING_OK && bAdded;
   return rc;
+}
+
+/************************************************************************
+** Building from values in any order: roaringAddLazy() and roaringSettle().
+**
+** An array container takes each value at its end, into an unsorted
+** "tail" (nTail values), without looking at what it holds: no search, no
+** move, no load of the array at all, so the cost does not depend on where
+** the array lies in memory.  Once the tail has at least RR_TAIL_MIN values
+** and 1/RR_SETTLE_RATIO as many as the sorted part, it is settled: if it
+** ascends from above the sorted part (values that came in order) nothing
+** moves; else it is sorted (insertion sort when short, radix sort when
+** long) and merged into the sorted part in one pass from the back.  So
+** each value moves a bounded number of times, not half an array each time.
+** Repeats are found by that merge and reported then.
+*/
+
+/* Sort the n values of a; aTmp has room for n values. */
+static void rrSortValues(u16 *a, int n, u16 *aTmp) {
+  int aCount[2][256];
+  int i, j, k;
+  if( n <= RR_INSERTION_MAX ) {
+    for( i = 1; i < n; i++ ) {
+      u16 x = a[i];
+      for( j = i; j > 0 && a[j - 1] > x; j-- ) a[j] = a[j - 1];
+      a[j] = x;
+    }
+    return;
+  }
+  /* Radix sort, low byte then high byte. */
+  memset(aCount, 0, sizeof(aCount));
+  for( i = 0; i < n; i++ ) {
+    aCount[0][a[i] & 0xff]++;
+    aCount[1][a[i] >> 8]++;
+  }
+  for( k = 0; k < 2; k++ ) {
+    int nSum = 0;
+    for( i = 0; i < 256; i++ ) {
+      int c = aCount[k][i];
+      aCount[k][i] = nSum;
+      nSum += c;
+    }
+  }
+  for( i = 0; i < n; i++ ) aTmp[aCount[0][a[i] & 0xff]++] = a[i];
+  for( i = 0; i < n; i++ ) a[aCount[1][aTmp[i] >> 8]++] = aTmp[i];
+}
+
+/*
+** Sort the tail of array container c into its sorted part, dropping
+** repeats, then call xRepeat (if not NULL) for each repeat.
+*/
+static int rrContSettle(RoaringCont *c, RoaringRepeatFunc xRepeat, void *pArg) {
+  u16 aTail[RR_ARRAY_MAX]; /* The sorted tail; then the repeats */
+  u16 *a = c->u.aVal;
+  int nT = c->nTail, n = c->n, nS = n - nT;
+  int i, g = 0;       /* Repeats so far */
+  int iRep = 0;       /* They are aTail[iRep..iRep+g) */
+  int32_t iLast = -1; /* The value placed last */
+  for( i = nS + 1; i < n && a[i - 1] < a[i]; i++ ) {}
+  if( i >= n && (nS == 0 || a[nS - 1] < a[nS]) ) {
+    /* The tail ascends from above the sorted part: nothing to do. */
+    c->nTail = 0;
+    return ROARING_OK;
+  }
+  if( i < n ) rrSortValues(a + nS, nT, aTail);
+  memcpy(aTail, a + nS, (size_t)nT * 2);
+  if( (sqlite3_int64)nT * RR_MERGE_RATIO < nS ) {
+    /* A short tail against a long array: insert each value. */
+    int iFrom = 0, nCur = nS;
+    for( i = 0; i < nT; i++ ) {
+      int k = iFrom + rrLowerBound(a + iFrom, nCur - iFrom, aTail[i]);
+      if( k < nCur && a[k] == aTail[i] ) {
+        aTail[g++] = aTail[i];
+      } else {
+        memmove(a + k + 1, a + k, (size_t)(nCur - k) * 2);
+        a[k] = aTail[i];
+        nCur++;
+      }
+      iFrom = k;
+    }
+  } else {
+    /* Merge from the back: the larger of a[j] and aTail[i] goes to a[k].
+    ** Every repeat uses up a tail value at i, so the repeats fit in
+    ** aTail[nT-g..nT), behind i. */
+    int j = nS - 1, k = n - 1;
+    for( i = nT - 1; i >= 0; ) {
+      if( j >= 0 && a[j] > aTail[i] ) {
+        iLast = a[k--] = a[j--];
+      } else if( (j >= 0 && a[j] == aTail[i]) || iLast == aTail[i] ) {
+        aTail[nT - 1 - g++] = aTail[i--];
+      } else {
+        iLast = a[k--] = aTail[i--];
+      }
+    }
+    /* a[0..j] is in place; close the gap of g after it. */
+    if( g > 0 ) memmove(a + j + 1, a + k + 1, (size_t)(n - 1 - k) * 2);
+    iRep = nT - g;
+  }
+  c->n = c->nCard = n - g;
+  c->nTail = 0;
+  for( i = iRep; i < iRep + g && xRepeat; i++ ) {
+    int rc = xRepeat(pArg, (c->iKey << 16) | aTail[i]);
+    if( rc ) return rc;
+  }
+  return ROARING_OK;
+}
+
+int roaringAddLazy(Roaring *r, uint64_t v, RoaringRepeatFunc xRepeat,
+                   void *pArg) {
+  u32 x = (u32)(v & 0xffff);
+  RoaringCont *c;
+  int i = r->iHint, rc, bAdded;
+  if( i >= r->nCont || r->aCont[i].iKey != v >> 16 ) {
+    i = rrFind(r, v >> 16);
+    if( i < 0 ) {
+      i = -1 - i;
+      if( rrInsert(r, i, v >> 16) ) return ROARING_NOMEM;
+    }
+    r->iHint = i;
+  }
+  c = &r->aCont[i];
+  if( c->eKind == RR_ARRAY && c->n < RR_ARRAY_MAX ) {
+    /* Append to the tail without looking at the array. */
+    if( c->n == c->nAlloc && rrContReserve(c, c->n + 1, 2) ) {
+      return ROARING_NOMEM;
+    }
+    c->u.aVal[c->n++] = (u16)x;
+    c->nCard++;
+    c->nTail++;
+    r->bLazy = 1;
+    if( c->nTail >= RR_TAIL_MIN
+        && (sqlite3_int64)c->nTail * RR_SETTLE_RATIO >= c->n - c->nTail ) {
+      return rrContSettle(c, xRepeat, pArg);
+    }
+    return ROARING_OK;
+  }
+  if( c->nTail > 0 ) {
+    rc = rrContSettle(c, xRepeat, pArg);
+    if( rc ) return rc;
+  }
+  rc = rrContAdd(c, x, &bAdded);
+  if( rc == ROARING_OK && !bAdded && xRepeat ) rc = xRepeat(pArg, v);
+  return rc;
+}
+
+int roaringSettle(Roaring *r, RoaringRepeatFunc xRepeat, void *pArg) {
+  int i;
+  if( !r->bLazy ) return ROARING_OK;
+  for( i = 0; i < r->nCont; i++ ) {
+    if( r->aCont[i].nTail > 0 ) {
+      int rc = rrContSettle(&r->aCont[i], xRepeat, pArg);
+      if( rc ) return rc;
+    }
+  }
+  r->bLazy = 0;
+  return ROARING_OK;
 }
 
 int roaringRemove(Roaring *r, uint64_t v, int *pbChanged) {
@@ -1469,12 +1694,14 @@ static void rrFreeUnshared(const RoaringCont *aKeep, int nKeep,
 }
 
 /*
-** Compute a eOp b into a new container array *paNew of *pnNew.  If bMove,
-** the containers of a that the result keeps as they are are shared with
-** it, not copied (the caller then frees a's other containers).
+** Compute a eOp b into a new container array *paNew of *pnNew.  If pMove
+** is a itself, the containers of a that the result keeps as they are are
+** shared with it, not copied (the caller then frees a's other containers),
+** and a bitset of a that is ORed with b is changed where it is.
 */
-static int rrOpMerge(int eOp, const Roaring *a, const Roaring *b, int bMove,
-                     RoaringCont **paNew, int *pnNew) {
+static int rrOpMerge(int eOp, const Roaring *a, const Roaring *b,
+                     Roaring *pMove, RoaringCont **paNew, int *pnNew) {
+  int bMove = pMove != 0;
   int nA = a->nCont, nB = b->nCont;
   sqlite3_int64 nMax = eOp == ROARING_AND    ? (nA < nB ? nA : nB)
                      : eOp == ROARING_ANDNOT ? nA
@@ -1505,7 +1732,11 @@ static int rrOpMerge(int eOp, const Roaring *a, const Roaring *b, int bMove,
       }
       j++;
     } else {
-      rc = rrContOp(eOp, pA, pB, pOut);
+      if( bMove && eOp == ROARING_OR && rrContOrInto(&pMove->aCont[i], pB) ) {
+        *pOut = *pA;
+      } else {
+        rc = rrContOp(eOp, pA, pB, pOut);
+      }
       i++;
       j++;
     }
@@ -1537,10 +1768,49 @@ int roaringOp(int eOp, const Roaring *a, const Roaring *b, Roaring *pOut) {
   return ROARING_OK;
 }
 
+/*
+** a = a eOp b one container of b at a time, for a b much smaller than a
+** that adds no container to a.  On failure a is valid but may be partly
+** changed.
+*/
+static int rrOpEach(int eOp, Roaring *a, const Roaring *b) {
+  int j;
+  for( j = 0; j < b->nCont; j++ ) {
+    const RoaringCont *pB = &b->aCont[j];
+    RoaringCont x;
+    int i = rrFind(a, pB->iKey);
+    if( i < 0 ) continue;
+    a->iHint = i;
+    if( eOp == ROARING_OR && rrContOrInto(&a->aCont[i], pB) ) continue;
+    memset(&x, 0, sizeof(x));
+    if( rrContOp(eOp, &a->aCont[i], pB, &x) ) return ROARING_NOMEM;
+    rrContFree(&a->aCont[i]);
+    a->aCont[i] = x;
+    if( x.nCard == 0 ) rrDelete(a, i);
+  }
+  return ROARING_OK;
+}
+
+/* True if every key of b is also a key of a. */
+static int rrKeysWithin(const Roaring *b, Roaring *a) {
+  int j;
+  for( j = 0; j < b->nCont; j++ ) {
+    int i = rrFind(a, b->aCont[j].iKey);
+    if( i < 0 ) return 0;
+    a->iHint = i;
+  }
+  return 1;
+}
+
 int roaringOpInPlace(int eOp, Roaring *a, const Roaring *b) {
   RoaringCont *aNew;
-  int nNew;
-  int rc = rrOpMerge(eOp, a, b, 1, &aNew, &nNew);
+  int nNew, rc;
+  if( eOp != ROARING_AND && a != b
+      && (sqlite3_int64)b->nCont * RR_SMALL_RATIO <= a->nCont
+      && (eOp == ROARING_ANDNOT || rrKeysWithin(b, a)) ) {
+    return rrOpEach(eOp, a, b);
+  }
+  rc = rrOpMerge(eOp, a, b, a, &aNew, &nNew);
   if( rc ) return rc;
   rrFreeUnshared(aNew, nNew, a->aCont, a->nCont);
   sqlite3_free(a->aCont);
@@ -1642,7 +1912,17 @@ int roaringEqual(const Roaring *a, const Roaring *b) {
 
 /* The canonical kind of container c with its run count, as RR_PLAN(). */
 static int rrContPlan(const RoaringCont *c) {
-  int nRun = rrContRuns(c);
+  int nRun;
+  if( c->eKind == RR_ARRAY ) {
+    /* Count the runs only as far as they could make a run container. */
+    const u16 *a = c->u.aVal;
+    int i, nMax = (c->n - 1) / 2; /* Most runs of a run container */
+    for( i = 1, nRun = 1; i < c->n && nRun <= nMax; i++ ) {
+      nRun += a[i] != a[i - 1] + 1;
+    }
+    return nRun <= nMax ? RR_PLAN(RR_RUN, nRun) : RR_PLAN(RR_ARRAY, 0);
+  }
+  nRun = rrContRuns(c);
   return RR_PLAN(rrBestKind(c->nCard, nRun), nRun);
 }
 
@@ -1727,7 +2007,8 @@ static u8 *rrWriteCont(const RoaringCont *c, int iPlan, u8 *p,
         rrContToValues(c, pTmp->aVal);
         a = pTmp->aVal;
       }
-      for( i = 0; i < c->nCard; i++, p += 2 ) rrPut16(p, a[i]);
+      rrPutValues(p, a, c->nCard);
+      p += (size_t)c->nCard * 2;
       break;
     }
     case RR_BITSET: {
@@ -1736,7 +2017,12 @@ static u8 *rrWriteCont(const RoaringCont *c, int iPlan, u8 *p,
         rrContToWords(c, pTmp->aWord);
         a = pTmp->aWord;
       }
-      for( i = 0; i < RR_WORDS; i++, p += 8 ) rrPut64(p, a[i]);
+      if( RR_LITTLE_ENDIAN ) {
+        memcpy(p, a, RR_BITSET_BYTES);
+        p += RR_BITSET_BYTES;
+      } else {
+        for( i = 0; i < RR_WORDS; i++, p += 8 ) rrPut64(p, a[i]);
+      }
       break;
     }
     default: {
@@ -1861,16 +2147,20 @@ static int rrReadCont(RoaringCont *c, int eKind, int nCard, const u8 *p,
   if( eKind == RR_ARRAY ) {
     if( n / 2 < (size_t)nCard ) return ROARING_CORRUPT;
     if( rrContAlloc(c, RR_ARRAY, nCard) ) return ROARING_NOMEM;
-    for( i = 0; i < nCard; i++ ) {
-      c->u.aVal[i] = (u16)rrGet16(p + 2 * i);
-      if( i > 0 && c->u.aVal[i] <= c->u.aVal[i - 1] ) return ROARING_CORRUPT;
+    rrGetValues(c->u.aVal, p, nCard);
+    for( i = 1; i < nCard; i++ ) {
+      if( c->u.aVal[i] <= c->u.aVal[i - 1] ) return ROARING_CORRUPT;
     }
     c->n = nCard;
     *pnUsed = (size_t)nCard * 2;
   } else if( eKind == RR_BITSET ) {
     if( n < RR_BITSET_BYTES ) return ROARING_CORRUPT;
     if( rrContAlloc(c, RR_BITSET, RR_WORDS) ) return ROARING_NOMEM;
-    for( i = 0; i < RR_WORDS; i++ ) c->u.aWord[i] = rrGet64(p + 8 * i);
+    if( RR_LITTLE_ENDIAN ) {
+      memcpy(c->u.aWord, p, RR_BITSET_BYTES);
+    } else {
+      for( i = 0; i < RR_WORDS; i++ ) c->u.aWord[i] = rrGet64(p + 8 * i);
+    }
     if( rrWordsCount(c->u.aWord) != nCard ) return ROARING_CORRUPT;
     *pnUsed = RR_BITSET_BYTES;
   } else {

@@ -52,6 +52,7 @@ struct Roaring {
   int nCont;          /* Containers in use */
   int nAlloc;         /* Containers allocated */
   int iHint;          /* Container the last lookup found */
+  int bLazy;          /* roaringAddLazy() left values to sort */
 };
 
 /* Release what r holds; r is then the empty set. */
@@ -66,6 +67,19 @@ int roaringCopy(Roaring *pDst, const Roaring *pSrc);
 */
 int roaringAdd(Roaring *r, uint64_t v, int *pbChanged);
 int roaringRemove(Roaring *r, uint64_t v, int *pbChanged);
+
+/*
+** Adding many values in any order.  roaringAddLazy() adds v like
+** roaringAdd(), but may leave it unsorted and unchecked for now, so that
+** it costs no search: roaringSettle() must be called before r is used in
+** any other way.  A value found to be added again (at once or when
+** roaringSettle() sorts it in) is reported to xRepeat(pArg, v), if not
+** NULL; a non-zero return from xRepeat is returned.
+*/
+typedef int (*RoaringRepeatFunc)(void *pArg, uint64_t v);
+int roaringAddLazy(Roaring *r, uint64_t v, RoaringRepeatFunc xRepeat,
+                   void *pArg);
+int roaringSettle(Roaring *r, RoaringRepeatFunc xRepeat, void *pArg);
 
 /* Add every value in [lo, hi); keep only the values in [lo, hi). */
 int roaringAddRange(Roaring *r, uint64_t lo, uint64_t hi);

@@ -406,6 +406,48 @@ static void checkOps(const Roaring *a, const roaring_bitmap_t *ca,
   }
 }
 
+/*
+** Check the in-place operations of (a, ca) with a small b: a few values
+** near values of a, so that b's keys are mostly keys of a.
+*/
+static void checkSmallOps(const Roaring *a, const roaring_bitmap_t *ca,
+                          long iSet) {
+  static const char *azOp[] = { "small AND", "small OR", "small XOR",
+                                "small ANDNOT" };
+  uint64_t n = roaring_bitmap_get_cardinality(ca);
+  roaring_bitmap_t *cb = roaring_bitmap_create();
+  Roaring b;
+  int k, eOp;
+  memset(&b, 0, sizeof(b));
+  for( k = 0; k < 8; k++ ) {
+    uint32_t v = (uint32_t)rnd64();
+    if( n > 0 && k % 4 ) {
+      roaring_bitmap_select(ca, (uint32_t)rndBelow(n), &v);
+      v ^= (uint32_t)rndBelow(64);
+    }
+    roaring_bitmap_add(cb, v);
+    ok(roaringAdd(&b, v, 0), "roaringAdd");
+  }
+  for( eOp = ROARING_AND; eOp <= ROARING_ANDNOT; eOp++ ) {
+    roaring_bitmap_t *cr;
+    Roaring x;
+    memset(&x, 0, sizeof(x));
+    switch( eOp ) {
+      case ROARING_AND: cr = roaring_bitmap_and(ca, cb); break;
+      case ROARING_OR: cr = roaring_bitmap_or(ca, cb); break;
+      case ROARING_XOR: cr = roaring_bitmap_xor(ca, cb); break;
+      default: cr = roaring_bitmap_andnot(ca, cb); break;
+    }
+    ok(roaringCopy(&x, a), "roaringCopy");
+    ok(roaringOpInPlace(eOp, &x, &b), "roaringOpInPlace");
+    checkSame(&x, cr, azOp[eOp], iSet);
+    roaringReset(&x);
+    roaring_bitmap_free(cr);
+  }
+  roaringReset(&b);
+  roaring_bitmap_free(cb);
+}
+
 /* Check add_range, keep_range and remove on a copy of (a, ca). */
 static void checkEdits(const Roaring *a, const roaring_bitmap_t *ca,
                        long iSet) {
@@ -519,6 +561,7 @@ int main(int argc, char **argv) {
     checkOps(&added, cr, &prevRead, prevRef, iSet);
     checkOps(&read, cr, &prevAdded, prevRef, iSet);
     checkEdits(iSet % 2 ? &added : &read, cr, iSet);
+    checkSmallOps(iSet % 2 ? &read : &added, cr, iSet);
 
     free(aPlain);
     free(aOpt);
