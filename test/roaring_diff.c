@@ -20,7 +20,10 @@
 **   - count, min, max, contains, rank, select and iteration agree;
 **   - with the previous set: AND, OR, XOR and ANDNOT (new and in place),
 **     their counts, intersects, subset and equality agree, as do
-**     add_range, keep_range and remove.
+**     add_range, keep_range and remove;
+**   - the two sets as two buckets of 64-bit values: frugal's 64-bit format
+**     is the bucket count, then per bucket its key and CRoaring's
+**     canonical bytes for its 32-bit set.
 **
 ** CRoaring's own result of an operation is not always canonical (its
 ** run_optimize keeps a run container that ties with an array), so the
@@ -501,6 +504,67 @@ static void checkEdits(const Roaring *a, const roaring_bitmap_t *ca,
   roaring_bitmap_free(cr);
 }
 
+/* Little-endian loads, to take frugal's 64-bit output apart. */
+static uint64_t le(const unsigned char *p, int n) {
+  uint64_t v = 0;
+  while( n-- > 0 ) v = v << 8 | p[n];
+  return v;
+}
+
+/*
+** The 64-bit format: the sets ca and cb as buckets k1 < k2 (of the upper
+** 32 bits).  frugal's bytes must be the bucket count, then each key and
+** exactly CRoaring's canonical bytes for that bucket's set.
+*/
+static void check64(const roaring_bitmap_t *ca, const roaring_bitmap_t *cb,
+                    long iSet) {
+  uint64_t k1 = rndBelow(0x7fffffff), k2 = k1 + 1 + rndBelow(0x7fffffff - k1);
+  const roaring_bitmap_t *aBucket[2];
+  uint64_t aKey[2];
+  uint64_t nA = roaring_bitmap_get_cardinality(ca);
+  uint64_t nB = roaring_bitmap_get_cardinality(cb), i;
+  uint32_t *a = malloc((nA + nB + 1) * sizeof(uint32_t));
+  unsigned char *aOur;
+  size_t nOur, iPos = 8;
+  int nBucket = 0, b;
+  Roaring r;
+  memset(&r, 0, sizeof(r));
+  roaring_bitmap_to_uint32_array(ca, a);
+  roaring_bitmap_to_uint32_array(cb, a + nA);
+  for( i = 0; i < nA; i++ ) ok(roaringAdd(&r, k1 << 32 | a[i], 0), "add");
+  for( i = 0; i < nB; i++ ) ok(roaringAdd(&r, k2 << 32 | a[nA + i], 0), "add");
+  if( nA ) {
+    aBucket[nBucket] = ca;
+    aKey[nBucket++] = k1;
+  }
+  if( nB ) {
+    aBucket[nBucket] = cb;
+    aKey[nBucket++] = k2;
+  }
+  ok(roaringSerialize(&r, &aOur, &nOur, (size_t)-1), "serialize");
+  if( nBucket == 0 || (nBucket == 1 && aKey[0] == 0) ) {
+    iPos = 0; /* All below 2^32: the 32-bit format, checked elsewhere */
+  } else if( nOur < 8 || le(aOur, 8) != (uint64_t)nBucket ) {
+    fail("64-bit bucket count", iSet);
+  } else {
+    for( b = 0; b < nBucket; b++ ) {
+      size_t nRef;
+      char *aRef = canonBytes(aBucket[b], &nRef);
+      if( iPos + 4 + nRef > nOur || le(aOur + iPos, 4) != aKey[b]
+          || memcmp(aOur + iPos + 4, aRef, nRef) != 0 ) {
+        fail("64-bit bucket", iSet);
+      }
+      iPos += 4 + nRef;
+      free(aRef);
+    }
+    if( iPos != nOur ) fail("64-bit length", iSet);
+    nOps++;
+  }
+  sqlite3_free(aOur);
+  roaringReset(&r);
+  free(a);
+}
+
 int main(int argc, char **argv) {
   long nSet = argc > 1 ? atol(argv[1]) : 4000, iSet;
   Roaring prevAdded, prevRead;
@@ -562,6 +626,7 @@ int main(int argc, char **argv) {
     checkOps(&read, cr, &prevAdded, prevRef, iSet);
     checkEdits(iSet % 2 ? &added : &read, cr, iSet);
     checkSmallOps(iSet % 2 ? &read : &added, cr, iSet);
+    check64(prevRef, cr, iSet);
 
     free(aPlain);
     free(aOpt);
