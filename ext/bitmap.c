@@ -65,7 +65,7 @@
 */
 static char *bitmapShowValue(sqlite3_value *pVal) {
   const unsigned char *z;
-  int n, i;
+  int n, i, bCut = 0;
   sqlite3_str *pStr;
   switch( sqlite3_value_type(pVal) ) {
     case SQLITE_INTEGER:
@@ -81,6 +81,7 @@ static char *bitmapShowValue(sqlite3_value *pVal) {
     n = sqlite3_value_bytes(pVal);
     if( n > BITMAP_SHOW_MAX ) {
       for( n = BITMAP_SHOW_MAX; n > 0 && (z[n] & 0xc0) == 0x80; n-- ) {}
+      bCut = 1;
     }
     sqlite3_str_appendf(pStr, "'%.*q'", n, z ? (const char *)z : "");
   } else {
@@ -91,8 +92,9 @@ static char *bitmapShowValue(sqlite3_value *pVal) {
       sqlite3_str_appendf(pStr, "%02x", z[i]);
     }
     sqlite3_str_appendall(pStr, "'");
+    bCut = n > BITMAP_SHOW_MAX / 2;
   }
-  if( n < sqlite3_value_bytes(pVal) ) sqlite3_str_appendall(pStr, "...");
+  if( bCut ) sqlite3_str_appendall(pStr, "...");
   return sqlite3_str_finish(pStr);
 }
 
