@@ -31,26 +31,46 @@
 
 SQLITE_EXTENSION_INIT1
 
-#if defined(_WIN32)
-# define FRUGAL_EXPORT __declspec(dllexport)
-#else
-# define FRUGAL_EXPORT __attribute__((visibility("default")))
-#endif
-
 /************************************************************************
-** The registry of per-connection state.
+** Process-wide state.
 **
-** A list of FrugalDb, one per connection, guarded by a static SQLite mutex.
-** SQLITE_MUTEX_STATIC_APP3 is one of the three static mutexes SQLite sets
-** aside for applications; frugal holds it only to walk or change this list,
-** never while calling anything that could take another mutex but SQLite's
-** allocator.
+** frugal keeps little that is not per connection: the registry of
+** connections below, a note that standard input has been read to its end
+** (ext/source.c), and the trampolines of the C memoization API
+** (ext/memo.c).  All of it is guarded by one mutex of frugal's own, made on
+** first use under SQLite's STATIC_MAIN mutex and kept for the life of the
+** process.  (The static mutexes SQLite sets aside for applications,
+** SQLITE_MUTEX_STATIC_APP1..3, belong to the host program, which may hold
+** one while it opens or closes a connection.)  frugal never calls back into
+** SQLite with it held, except to allocate memory.
 */
+static sqlite3_mutex *frugalMutex = 0;
 static FrugalDb *frugalDbList = 0;
 
-/* The mutex that guards frugalDbList. */
-static sqlite3_mutex *frugalDbMutex(void) {
-  return sqlite3_mutex_alloc(SQLITE_MUTEX_STATIC_APP3);
+/*
+** Free the mutex when the library is unloaded.  SQLite unloads a loadable
+** extension (dlclose) when the last connection that loaded it closes; no
+** frugal code can be running then.  Statically linked, this runs at exit.
+*/
+__attribute__((destructor)) static void frugalUnload(void) {
+  if( frugalMutex ) {
+    sqlite3_mutex_free(frugalMutex);
+    frugalMutex = 0;
+  }
+}
+
+/*
+** The mutex that guards frugal's process-wide state, or NULL if it could
+** not be made (out of memory) or SQLite is built without mutexes.
+*/
+sqlite3_mutex *frugalGlobalMutex(void) {
+  sqlite3_mutex *pMain = sqlite3_mutex_alloc(SQLITE_MUTEX_STATIC_MAIN);
+  sqlite3_mutex *p;
+  sqlite3_mutex_enter(pMain);
+  if( frugalMutex == 0 ) frugalMutex = sqlite3_mutex_alloc(SQLITE_MUTEX_FAST);
+  p = frugalMutex;
+  sqlite3_mutex_leave(pMain);
+  return p;
 }
 
 /*
@@ -58,8 +78,9 @@ static sqlite3_mutex *frugalDbMutex(void) {
 ** it if need be.  NULL on OOM.
 */
 FrugalDb *frugalDbAcquire(sqlite3 *db) {
-  sqlite3_mutex *pMutex = frugalDbMutex();
+  sqlite3_mutex *pMutex = frugalGlobalMutex();
   FrugalDb *p;
+  if( pMutex == 0 && sqlite3_threadsafe() ) return 0;
   sqlite3_mutex_enter(pMutex);
   for( p = frugalDbList; p && p->db != db; p = p->pNext ) {}
   if( p ) {
@@ -80,7 +101,7 @@ FrugalDb *frugalDbAcquire(sqlite3 *db) {
 
 /* Take one more reference to p. */
 void frugalDbRef(FrugalDb *p) {
-  sqlite3_mutex *pMutex = frugalDbMutex();
+  sqlite3_mutex *pMutex = frugalGlobalMutex();
   sqlite3_mutex_enter(pMutex);
   p->nRef++;
   sqlite3_mutex_leave(pMutex);
@@ -92,7 +113,7 @@ void frugalDbRef(FrugalDb *p) {
 */
 void frugalDbRelease(void *pArg) {
   FrugalDb *p = (FrugalDb *)pArg;
-  sqlite3_mutex *pMutex = frugalDbMutex();
+  sqlite3_mutex *pMutex = frugalGlobalMutex();
   int bFree = 0;
   sqlite3_mutex_enter(pMutex);
   if( --p->nRef == 0 ) {
@@ -110,6 +131,27 @@ void frugalDbRelease(void *pArg) {
 */
 
 /*
+** The flags to register function pF with on this SQLite.
+**
+** Before 3.50.0, SQLite marked a call in a schema (a CHECK constraint, say)
+** as coming from the schema only if the function was deterministic, so a
+** non-deterministic SQLITE_DIRECTONLY function in a hostile database's
+** CHECK constraint was called without the check.  On those versions the
+** functions that must stay out of schemas (memoize(), memo_clear(), ...)
+** are registered as deterministic too, which puts them under the check.
+** They give the same result for the same arguments, so the only effect is
+** that SQLite may call one with constant arguments once per statement.
+*/
+static int frugalFuncFlags(const FrugalFunc *pF) {
+  int mFlags = pF->mFlags;
+  if( (mFlags & SQLITE_DIRECTONLY)
+      && sqlite3_libversion_number() < FRUGAL_SQLITE_SCHEMA_CALLS_FIXED ) {
+    mFlags |= SQLITE_DETERMINISTIC;
+  }
+  return mFlags;
+}
+
+/*
 ** Register those of the nFunc functions of aFunc[] that mWhich asks for
 ** (FRUGAL_REG_PURE, FRUGAL_REG_IO or both).  If pState is not NULL, it is each function's
 ** application data (sqlite3_user_data()) and each holds a reference to it.
@@ -125,12 +167,13 @@ int frugalRegisterFuncs(sqlite3 *db, const FrugalFunc *aFunc, int nFunc,
     if( pState ) frugalDbRef(pState);
     if( pF->xValue ) {
       rc = sqlite3_create_window_function(
-          db, pF->zName, pF->nArg, SQLITE_UTF8 | pF->mFlags, pState, pF->xStep,
-          pF->xFinal, pF->xValue, pF->xInverse, pState ? frugalDbRelease : 0);
+          db, pF->zName, pF->nArg, SQLITE_UTF8 | frugalFuncFlags(pF), pState,
+          pF->xStep, pF->xFinal, pF->xValue, pF->xInverse,
+          pState ? frugalDbRelease : 0);
     } else {
       rc = sqlite3_create_function_v2(
-          db, pF->zName, pF->nArg, SQLITE_UTF8 | pF->mFlags, pState, pF->xFunc,
-          pF->xStep, pF->xFinal, pState ? frugalDbRelease : 0);
+          db, pF->zName, pF->nArg, SQLITE_UTF8 | frugalFuncFlags(pF), pState,
+          pF->xFunc, pF->xStep, pF->xFinal, pState ? frugalDbRelease : 0);
     }
     if( rc != SQLITE_OK ) {
       *pzErrMsg = sqlite3_mprintf("frugal: cannot register %s(): %s", pF->zName,
@@ -157,6 +200,34 @@ int frugalRegisterModule(sqlite3 *db, const char *zName,
                                 sqlite3_errmsg(db));
   }
   return rc;
+}
+
+/*
+** Make SQLite parse the schemas of db again before it next uses them.
+**
+** SQLite checks SQLITE_DIRECTONLY and SQLITE_INNOCUOUS for the expressions
+** that live in a schema (CHECK constraints, generated columns, DEFAULTs,
+** index expressions) when it parses the schema.  A function registered
+** after that, as happens when frugal is loaded into a connection that has
+** already read its schema, or when memoize() makes a wrapper, would escape
+** the check: a hostile database's CHECK constraint could call it.  After
+** frugal registers anything, it asks for a new parse, with the pragma SQLite
+** documents for that (3.35.0 and later); the user's own writable_schema
+** setting is kept.  This is best effort: an authorizer may refuse the
+** pragma.  Views and triggers are checked at every use and need none of
+** this.
+*/
+void frugalSchemaReset(sqlite3 *db) {
+  sqlite3_stmt *pStmt = 0;
+  int bWritable = 0;
+  if( sqlite3_prepare_v2(db, "PRAGMA writable_schema", -1, &pStmt, 0)
+          == SQLITE_OK
+      && sqlite3_step(pStmt) == SQLITE_ROW ) {
+    bWritable = sqlite3_column_int(pStmt, 0);
+  }
+  sqlite3_finalize(pStmt);
+  sqlite3_exec(db, "PRAGMA writable_schema = RESET", 0, 0, 0);
+  if( bWritable ) sqlite3_exec(db, "PRAGMA writable_schema = ON", 0, 0, 0);
 }
 
 /************************************************************************
@@ -192,9 +263,13 @@ static const struct {
   const char *zName;                         /* For messages */
   int (*xRegister)(sqlite3 *, int, char **); /* Its register function */
 } aCapability[] = {
-  { "core", frugal_core_register },
-  { "read", frugal_read_register },
-  { "bitmap", frugal_bitmap_register },
+  { "core", frugal_core_register },       /* frugal_version */
+  { "help", frugal_help_register },       /* frugal_help */
+  { "read", frugal_read_register },       /* read_lines, read_jsonl */
+  { "bitmap", frugal_bitmap_register },   /* bitmap_*, bitmap_each */
+  { "csv", frugal_csv_register },         /* read_csv, csv_file */
+  { "memo", frugal_memo_register },       /* memoize, memo_* */
+  { "memstat", frugal_memstat_register }, /* memstat, memprof, ... */
 };
 
 /*
@@ -222,7 +297,10 @@ static int frugalInit(sqlite3 *db, char **pzErrMsg,
        i++ ) {
     rc = aCapability[i].xRegister(db, mWhich, pzErrMsg);
   }
-  if( rc == SQLITE_OK ) pState->mRegistered |= mWhich;
+  if( rc == SQLITE_OK && mWhich ) {
+    pState->mRegistered |= mWhich;
+    frugalSchemaReset(db);
+  }
   frugalDbRelease(pState);
   return rc;
 }

@@ -34,6 +34,25 @@ int sqlite3_frugal_init(sqlite3 *db, char **pzErrMsg,
 int sqlite3_frugal_noio_init(sqlite3 *db, char **pzErrMsg,
                              const sqlite3_api_routines *pApi);
 
+/*
+** Register function zName on db like sqlite3_create_function_v2() does,
+** with xFunc behind an LRU cache of at most max_entries results and
+** max_bytes bytes (a negative bound means the default).  xFunc must be
+** deterministic; it is called directly, and sqlite3_user_data() gives it
+** pApp.  On failure xDestroy(pApp) is called, as sqlite3_create_function_v2()
+** does.  Returns SQLITE_OK, SQLITE_MISUSE (db, zName or xFunc is NULL),
+** SQLITE_FULL (too many functions memoized at once in the process),
+** SQLITE_ERROR (the running SQLite's layout of sqlite3_context is not the
+** one frugal reads results through) or what sqlite3_create_function_v2()
+** returns.  doc/memo.md has the details.
+*/
+int frugal_memoize_function(sqlite3 *db, const char *zName, int nArg,
+                            int eTextRep, void *pApp,
+                            void (*xFunc)(sqlite3_context *, int,
+                                          sqlite3_value **),
+                            void (*xDestroy)(void *), sqlite3_int64 max_entries,
+                            sqlite3_int64 max_bytes);
+
 #ifdef __cplusplus
 }
 #endif

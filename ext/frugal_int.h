@@ -29,9 +29,20 @@ SQLITE_EXTENSION_INIT3
 */
 #define FRUGAL_MIN_SQLITE_VERSION_NUMBER 3031000
 #define FRUGAL_MIN_SQLITE_VERSION        "3.31.0"
+/* The first SQLite that checks SQLITE_DIRECTONLY for every call a schema
+** makes, deterministic or not (see frugalFuncFlags() in ext/frugal.c). */
+#define FRUGAL_SQLITE_SCHEMA_CALLS_FIXED 3050000
+
 #if SQLITE_VERSION_NUMBER < FRUGAL_MIN_SQLITE_VERSION_NUMBER
 # error                                                                        \
      "frugal needs the headers of SQLite 3.31.0 or later (sqlite3ext.h is older)"
+#endif
+
+/* Marks the few symbols the shared object exports (see frugal.h). */
+#if defined(_WIN32)
+# define FRUGAL_EXPORT __declspec(dllexport)
+#else
+# define FRUGAL_EXPORT __attribute__((visibility("default")))
 #endif
 
 typedef sqlite3_int64 i64;
@@ -49,8 +60,8 @@ typedef sqlite3_uint64 u64;
 ** closes with plain sqlite3_close().
 **
 ** All fields are read and written with the connection's mutex held (SQLite
-** holds it while it calls into a function or a virtual table), except the
-** list link, which is guarded by the registry mutex in ext/frugal.c.
+** holds it while it calls into a function or a virtual table), except nRef
+** and the list link, which are guarded by frugalGlobalMutex().
 */
 typedef struct FrugalDb FrugalDb;
 typedef struct FrugalMemo FrugalMemo;
@@ -64,6 +75,7 @@ struct FrugalDb {
   int mRegistered;   /* FRUGAL_REG_* already registered on db */
 };
 
+sqlite3_mutex *frugalGlobalMutex(void);
 FrugalDb *frugalDbAcquire(sqlite3 *db);
 void frugalDbRef(FrugalDb *p);
 void frugalDbRelease(void *p);
@@ -101,6 +113,7 @@ struct FrugalFunc {
 
 int frugalRegisterFuncs(sqlite3 *db, const FrugalFunc *aFunc, int nFunc,
                         int mWhich, FrugalDb *pState, char **pzErrMsg);
+void frugalSchemaReset(sqlite3 *db);
 int frugalRegisterModule(sqlite3 *db, const char *zName,
                          const sqlite3_module *pModule, FrugalDb *pState,
                          char **pzErrMsg);
@@ -110,8 +123,12 @@ int frugalRegisterModule(sqlite3 *db, const char *zName,
 ** modules that mWhich (FRUGAL_REG_*) asks for.  On error it returns an
 ** SQLite error code and sets *pzErrMsg.
 */
+int frugal_help_register(sqlite3 *db, int mWhich, char **pzErrMsg);
 int frugal_read_register(sqlite3 *db, int mWhich, char **pzErrMsg);
 int frugal_bitmap_register(sqlite3 *db, int mWhich, char **pzErrMsg);
+int frugal_csv_register(sqlite3 *db, int mWhich, char **pzErrMsg);
+int frugal_memo_register(sqlite3 *db, int mWhich, char **pzErrMsg);
+int frugal_memstat_register(sqlite3 *db, int mWhich, char **pzErrMsg);
 
 /************************************************************************
 ** Memoized functions (ext/memo.c), as memstat and frugal_release() see
@@ -161,8 +178,11 @@ int frugalParseBool(const char *z, int n);
 typedef struct FrugalSource FrugalSource;
 typedef struct FrugalLines FrugalLines;
 
-/* Read block size: bytes asked of read(2) at a time. */
-#define FRUGAL_READ_BLOCK (128 * 1024)
+/* Read block size: bytes asked of read(2) at a time.  The fuzz targets
+** build with a tiny one, so that records cross block boundaries often. */
+#ifndef FRUGAL_READ_BLOCK
+# define FRUGAL_READ_BLOCK (128 * 1024)
+#endif
 
 /* The filename reported for standard input. */
 #define FRUGAL_STDIN_NAME "<stdin>"

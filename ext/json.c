@@ -24,7 +24,7 @@
 #include <string.h>
 
 /* The deepest nesting of arrays and objects accepted. */
-#define FRUGAL_JSON_MAX_DEPTH 1000
+#define FRUGAL_JSON_MAX_DEPTH 2000
 
 /* What the validator expects next. */
 #define JSON_VALUE 0 /* A value */

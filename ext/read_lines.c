@@ -36,6 +36,16 @@
 ** SQLite still checks those constraints itself (omit is not set), so the
 ** bounds only ever need to be conservative.
 **
+** "line LIKE pattern" and "line GLOB pattern" are handed to xFilter too,
+** and lines that cannot match are skipped before they become rows, which
+** is most of the work of a grep-like query.  This is only a prefilter: it
+** is a superset of what the built-in LIKE (case-sensitive or not) and GLOB
+** accept, SQLite still evaluates the constraint on every row returned,
+** and no line is skipped at all if the application has registered its own
+** like() or glob().  Patterns are matched with sqlite3_strlike() and
+** sqlite3_strglob(), SQLite's own matchers (case-insensitive, so a superset
+** under PRAGMA case_sensitive_like too).
+**
 ** Both functions read files, so both are SQLITE_VTAB_DIRECTONLY: a view or
 ** trigger in a database schema cannot use them.
 */
@@ -58,14 +68,16 @@
 ** for each argument or constraint passed in argv[], in the order of the
 ** bits.
 */
-#define LINES_PLAN_PATH  0x01 /* path = ? */
-#define LINES_PLAN_ARG2  0x02 /* delimiter = ? / options = ? */
-#define LINES_PLAN_EQ    0x04 /* lineno = ? */
-#define LINES_PLAN_GT    0x08 /* lineno > ? */
-#define LINES_PLAN_GE    0x10 /* lineno >= ? */
-#define LINES_PLAN_LT    0x20 /* lineno < ? */
-#define LINES_PLAN_LE    0x40 /* lineno <= ? */
-#define LINES_PLAN_NSLOT 7
+#define LINES_PLAN_PATH  0x01  /* path = ? */
+#define LINES_PLAN_ARG2  0x02  /* delimiter = ? / options = ? */
+#define LINES_PLAN_EQ    0x04  /* lineno = ? */
+#define LINES_PLAN_GT    0x08  /* lineno > ? */
+#define LINES_PLAN_GE    0x10  /* lineno >= ? */
+#define LINES_PLAN_LT    0x20  /* lineno < ? */
+#define LINES_PLAN_LE    0x40  /* lineno <= ? */
+#define LINES_PLAN_LIKE  0x80  /* line LIKE ? */
+#define LINES_PLAN_GLOB  0x100 /* line GLOB ? */
+#define LINES_PLAN_NSLOT 9
 
 /* Rows the planner is told to expect from a file. */
 #define LINES_EST_ROWS 1000000
@@ -108,6 +120,19 @@ struct LinesVtab {
   const LinesKind *pKind; /* Which function this is */
 };
 
+/* How a LIKE or GLOB constraint is checked before a line becomes a row. */
+#define LINES_MATCH_ALL  0 /* Not at all: every line passes */
+#define LINES_MATCH_LIKE 1 /* sqlite3_strlike() */
+#define LINES_MATCH_GLOB 2 /* sqlite3_strglob() */
+
+/* A LIKE or GLOB prefilter. */
+typedef struct LinesMatch LinesMatch;
+struct LinesMatch {
+  int eMatch;          /* LINES_MATCH_* */
+  sqlite3_value *pPat; /* The pattern */
+  const char *zPat;    /* Its text */
+};
+
 /* A scan of one of them. */
 typedef struct LinesCursor LinesCursor;
 struct LinesCursor {
@@ -119,6 +144,7 @@ struct LinesCursor {
   i64 iFirst;               /* Skip lines numbered below this */
   i64 iLast;                /* Leave a file after this line */
   i64 iRowid;               /* Rows returned so far */
+  LinesMatch aMatch[2];     /* LIKE and GLOB prefilters */
   int bSkipInvalid;         /* read_jsonl: skip lines that are not JSON */
   int bEof;                 /* No more rows */
 };
@@ -197,6 +223,9 @@ static void linesReset(LinesCursor *pCur) {
   pCur->pPath = 0;
   sqlite3_value_free(pCur->pArg2);
   pCur->pArg2 = 0;
+  sqlite3_value_free(pCur->aMatch[0].pPat);
+  sqlite3_value_free(pCur->aMatch[1].pPat);
+  memset(pCur->aMatch, 0, sizeof(pCur->aMatch));
   pCur->bEof = 1;
 }
 
@@ -261,6 +290,9 @@ static int linesBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
         case SQLITE_INDEX_CONSTRAINT_LT: iSlot = 5; break;
         case SQLITE_INDEX_CONSTRAINT_LE: iSlot = 6; break;
       }
+    } else if( eCol == LINES_TEXT && pC->usable ) {
+      if( pC->op == SQLITE_INDEX_CONSTRAINT_LIKE ) iSlot = 7;
+      if( pC->op == SQLITE_INDEX_CONSTRAINT_GLOB ) iSlot = 8;
     }
     if( iSlot >= 0 && aSlot[iSlot] < 0 ) aSlot[iSlot] = i;
   }
@@ -350,6 +382,58 @@ static int linesIsBlank(const char *z, int n) {
 }
 
 /*
+** True if SQLite's built-in SQL function zName is the one in force on db,
+** that is, no function of that name was registered on the connection
+** (PRAGMA case_sensitive_like registers one too).  False if that cannot be
+** told.
+*/
+static int linesIsBuiltin(sqlite3 *db, const char *zName) {
+  sqlite3_stmt *pStmt = 0;
+  int bBuiltin = 0;
+  if( sqlite3_prepare_v2(db,
+                         "SELECT 1 FROM pragma_function_list"
+                         " WHERE name = ?1 AND builtin = 0",
+                         -1, &pStmt, 0)
+      == SQLITE_OK ) {
+    sqlite3_bind_text(pStmt, 1, zName, -1, SQLITE_STATIC);
+    bBuiltin = sqlite3_step(pStmt) == SQLITE_DONE;
+  }
+  sqlite3_finalize(pStmt);
+  return bBuiltin;
+}
+
+/*
+** Set up the prefilter for "text LIKE pattern" (bGlob==0) or "text GLOB
+** pattern".  SQLITE_DONE if the pattern is NULL, so no line can match.
+*/
+static int linesMatchInit(sqlite3 *db, LinesMatch *pM, int bGlob,
+                          sqlite3_value *pVal) {
+  if( sqlite3_value_type(pVal) == SQLITE_NULL ) return SQLITE_DONE;
+  pM->pPat = sqlite3_value_dup(pVal);
+  if( pM->pPat == 0 ) return SQLITE_NOMEM;
+  pM->zPat = (const char *)sqlite3_value_text(pM->pPat);
+  if( pM->zPat == 0 ) return SQLITE_NOMEM;
+  if( (int)strlen(pM->zPat)
+          <= sqlite3_limit(db, SQLITE_LIMIT_LIKE_PATTERN_LENGTH, -1)
+      && linesIsBuiltin(db, bGlob ? "glob" : "like") ) {
+    pM->eMatch = bGlob ? LINES_MATCH_GLOB : LINES_MATCH_LIKE;
+  }
+  return SQLITE_OK;
+}
+
+/*
+** True unless the NUL-terminated line z certainly does not satisfy the
+** constraint pM describes.
+*/
+static int linesMatch(const LinesMatch *pM, const char *z) {
+  switch( pM->eMatch ) {
+    case LINES_MATCH_LIKE: return sqlite3_strlike(pM->zPat, z, 0) == 0;
+    case LINES_MATCH_GLOB: return sqlite3_strglob(pM->zPat, z) == 0;
+    default: return 1;
+  }
+}
+
+/*
 ** Advance to the next row that satisfies the lineno bounds and, for
 ** read_jsonl, is not blank.
 */
@@ -374,6 +458,10 @@ static int linesNext(sqlite3_vtab_cursor *cur) {
       return linesError(pCur, rc, zErr);
     }
     if( pL->iLine < pCur->iFirst ) continue;
+    if( !linesMatch(&pCur->aMatch[0], pL->z)
+        || !linesMatch(&pCur->aMatch[1], pL->z) ) {
+      continue;
+    }
     if( pKind->bJson ) {
       if( linesIsBlank(pL->z, pL->n) ) continue;
       if( !frugalJsonValid(pL->z, pL->n) ) {
@@ -472,7 +560,15 @@ static int linesFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
     if( pCur->pArg2 == 0 ) return SQLITE_NOMEM;
   }
   for( i = 2; i < LINES_PLAN_NSLOT; i++ ) {
-    if( idxNum & (1 << i) ) {
+    if( !(idxNum & (1 << i)) ) continue;
+    if( (1 << i) == LINES_PLAN_LIKE || (1 << i) == LINES_PLAN_GLOB ) {
+      rc = linesMatchInit(pVtab->db, &pCur->aMatch[(1 << i) == LINES_PLAN_GLOB],
+                          (1 << i) == LINES_PLAN_GLOB, argv[iArg++]);
+      if( rc == SQLITE_DONE )
+        pCur->iLast = 0; /* NULL pattern: no rows */
+      else if( rc != SQLITE_OK )
+        return rc;
+    } else {
       linesNarrow(1 << i, argv[iArg++], &pCur->iFirst, &pCur->iLast);
     }
   }
@@ -501,7 +597,10 @@ static int linesColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i) {
   LinesCursor *pCur = (LinesCursor *)cur;
   switch( linesColumnKind((LinesVtab *)cur->pVtab, i) ) {
     case LINES_TEXT:
-      sqlite3_result_text(ctx, pCur->line.z, pCur->line.n, SQLITE_TRANSIENT);
+      sqlite3_result_text(ctx, pCur->line.z,
+                          memchr(pCur->line.z, 0, pCur->line.n) ? pCur->line.n
+                                                                : -1,
+                          SQLITE_TRANSIENT);
       break;
     case LINES_LINENO: sqlite3_result_int64(ctx, pCur->line.iLine); break;
     case LINES_OFFSET: sqlite3_result_int64(ctx, pCur->line.iOffset); break;

@@ -25,8 +25,12 @@
 ** other byte.
 **
 ** A FrugalLines cuts that stream into records at a one-byte delimiter.  It
-** owns one buffer, FRUGAL_READ_BLOCK bytes at first.  Records are found
-** with memchr() and handed out in place, NUL-terminated, without a copy.
+** owns one buffer, FRUGAL_READ_BLOCK bytes at first.  Delimiters are found
+** 64 bytes at a time: SSE2 compares a chunk with the delimiter and keeps a
+** 64-bit mask of where it occurs, so each record costs a count of trailing
+** zeros rather than a call to memchr() (which is the fallback where SSE2 is
+** not available).  Records are handed out in place, NUL-terminated,
+** without a copy.
 ** When the buffer holds no complete record, the partial one is moved to the
 ** front and the rest is refilled; only a record longer than the whole
 ** buffer makes it grow, by doubling, and never beyond what the longest
@@ -47,9 +51,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
+#if defined(__SSE2__)
+# include <emmintrin.h>
+# define SOURCE_SSE2 1
+#endif
 
 /* The most bytes asked of one read into a record buffer. */
 #define SOURCE_READ_MAX (1 << 30)
+
+/* Bytes the delimiter search looks at together, and reads past the data
+** (the buffer is padded by as much). */
+#define SOURCE_CHUNK 64
 
 /* Bytes needed to tell a gzip stream from a plain one. */
 #define SOURCE_MAGIC_BYTES 2
@@ -74,6 +86,8 @@ struct FrugalSource {
   int nIn;            /* Bytes of aIn[] that hold data */
   int bInEof;         /* read(2) has returned 0 */
   int bZInit;         /* zs has been initialised */
+  i64 nRawRead;       /* Bytes read(2) from the open file so far */
+  const char *zZErr;  /* Inflate error not yet reported, or NULL */
   z_stream zs;        /* The inflater, for SOURCE_GZIP */
   i64 nHeld;          /* Bytes counted in pState for this source */
 };
@@ -339,12 +353,41 @@ int frugalSourceOpen(FrugalDb *pState, const char *zFunc, const char *zPath,
   p->iIn = p->nIn = 0;
   p->bInEof = 0;
   p->bZInit = 0;
+  p->zZErr = 0;
+  p->nRawRead = 0;
   memset(&p->zs, 0, sizeof(p->zs));
   p->nHeld = 0;
   sourceCount(p, sqlite3_msize(p) + sqlite3_msize(p->aIn));
   if( pState ) pState->nOpenCursor++;
   *ppSrc = p;
   return SQLITE_OK;
+}
+
+/*
+** Standard input, once read to its end, cannot be read again: a second
+** scan of '-' (a self-join, or csv_file scanned twice) would silently see
+** no rows.  This process-wide note makes it an error instead.
+*/
+static int sourceStdinDone = 0; /* Guarded by frugalGlobalMutex() */
+
+/* Note that standard input has been read to its end. */
+static void sourceNoteStdinEnd(FrugalSource *p) {
+  sqlite3_mutex *pMutex;
+  if( !p->bStdin ) return;
+  pMutex = frugalGlobalMutex();
+  sqlite3_mutex_enter(pMutex);
+  sourceStdinDone = 1;
+  sqlite3_mutex_leave(pMutex);
+}
+
+/* True if standard input has been read to its end already. */
+static int sourceStdinIsDone(void) {
+  sqlite3_mutex *pMutex = frugalGlobalMutex();
+  int bDone;
+  sqlite3_mutex_enter(pMutex);
+  bDone = sourceStdinDone;
+  sqlite3_mutex_leave(pMutex);
+  return bDone;
 }
 
 /*
@@ -356,6 +399,8 @@ static void sourceCloseFile(FrugalSource *p) {
   p->eKind = SOURCE_NONE;
   p->iIn = p->nIn = 0;
   p->bInEof = 0;
+  p->zZErr = 0;
+  p->nRawRead = 0;
 }
 
 /*
@@ -386,8 +431,12 @@ static int sourceFillIn(FrugalSource *p, int nMin, char **pzErr) {
     if( n < 0 ) {
       return sourceErrno(p->zFunc, frugalSourceFilename(p), errno, pzErr);
     }
-    if( n == 0 ) p->bInEof = 1;
+    if( n == 0 ) {
+      p->bInEof = 1;
+      sourceNoteStdinEnd(p);
+    }
     p->nIn += (int)n;
+    p->nRawRead += n;
   }
   return SQLITE_OK;
 }
@@ -458,6 +507,12 @@ int frugalSourceNextFile(FrugalSource *p, char **pzErr) {
   p->iFile++;
   if( p->bStdin ) {
     if( p->iFile > 0 ) return SQLITE_DONE;
+    if( sourceStdinIsDone() ) {
+      *pzErr = sqlite3_mprintf("%s: %s: standard input has been read to its "
+                               "end already",
+                               p->zFunc, FRUGAL_STDIN_NAME);
+      return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+    }
     p->fd = 0;
   } else {
     if( p->iFile >= p->nFile ) return SQLITE_DONE;
@@ -504,12 +559,14 @@ static int sourceGzipError(FrugalSource *p, const char *zWhat, i64 iLine,
 
 /*
 ** Inflate into aBuf[0..nBuf).  Called in SOURCE_GZIP state; see
-** frugalSourceRead().
+** frugalSourceRead().  An error found by a call that also produced bytes
+** is reported by the next call, so that every byte before it is read.
 */
 static int sourceInflate(FrugalSource *p, unsigned char *aBuf, int nBuf,
                          int *pnRead, i64 iLine, char **pzErr) {
   int rc;
   *pnRead = 0;
+  if( p->zZErr ) return sourceGzipError(p, p->zZErr, iLine, pzErr);
   while( *pnRead == 0 && p->eKind == SOURCE_GZIP ) {
     int zrc;
     if( p->iIn >= p->nIn ) {
@@ -536,13 +593,34 @@ static int sourceInflate(FrugalSource *p, unsigned char *aBuf, int nBuf,
           rc = sourceStartGzip(p);
           if( rc != SQLITE_OK ) return rc;
         } else {
-          return sourceGzipError(p, "corrupt (trailing garbage)", iLine, pzErr);
+          p->zZErr = "corrupt (trailing garbage)";
         }
         break;
       case Z_MEM_ERROR: return SQLITE_NOMEM;
-      default: /* Z_DATA_ERROR, Z_NEED_DICT */
-        return sourceGzipError(p, "corrupt", iLine, pzErr);
+      default: /* Z_DATA_ERROR, Z_NEED_DICT */ p->zZErr = "corrupt"; break;
     }
+    if( p->zZErr && *pnRead == 0 ) {
+      return sourceGzipError(p, p->zZErr, iLine, pzErr);
+    }
+    if( p->zZErr ) break;
+  }
+  return SQLITE_OK;
+}
+
+/*
+** At the end of a plain file: if it is a regular file that is now shorter
+** than what was read from it, it was truncated while being read, and the
+** bytes after the last complete line may not be a line at all.  Say so
+** rather than hand them out.
+*/
+static int sourceCheckShrink(FrugalSource *p, i64 iLine, char **pzErr) {
+  struct stat st;
+  if( fstat(p->fd, &st) == 0 && S_ISREG(st.st_mode)
+      && st.st_size < p->nRawRead ) {
+    *pzErr = sqlite3_mprintf("%s: %s: file shrank while being read, after "
+                             "line %lld",
+                             p->zFunc, frugalSourceFilename(p), iLine);
+    return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
   }
   return SQLITE_OK;
 }
@@ -571,7 +649,12 @@ int frugalSourceRead(FrugalSource *p, unsigned char *aBuf, int nBuf,
       if( n < 0 ) {
         return sourceErrno(p->zFunc, frugalSourceFilename(p), errno, pzErr);
       }
-      if( n == 0 ) p->bInEof = 1;
+      p->nRawRead += n;
+      if( n == 0 ) {
+        p->bInEof = 1;
+        sourceNoteStdinEnd(p);
+        return sourceCheckShrink(p, iLine, pzErr);
+      }
       *pnRead = (int)n;
       return SQLITE_OK;
     default: return SQLITE_OK;
@@ -584,10 +667,12 @@ int frugalSourceRead(FrugalSource *p, unsigned char *aBuf, int nBuf,
 struct FrugalLines {
   FrugalSource *pSrc; /* Where the bytes come from */
   const char *zFunc;  /* SQL function name, for messages */
-  char *aBuf;         /* Buffer: nAlloc bytes plus one for a NUL */
+  char *aBuf;         /* nAlloc bytes, then SOURCE_CHUNK of padding */
   i64 nAlloc;         /* Usable bytes in aBuf[] */
   i64 iStart;         /* First byte of the next record */
   i64 iScan;          /* No delimiter in aBuf[iStart..iScan) */
+  i64 iChunk;         /* Start of the chunk mChunk describes, or -1 */
+  u64 mChunk;         /* Delimiters in that chunk at or after iScan */
   i64 iEnd;           /* End of the data in aBuf[] */
   i64 iBase;          /* Offset of aBuf[0] in the stream */
   i64 iLine;          /* Records taken from the current file */
@@ -616,7 +701,7 @@ int frugalLinesOpen(FrugalDb *pState, sqlite3 *db, const char *zFunc,
   rc = frugalSourceOpen(pState, zFunc, zPath, &p->pSrc, pzErr);
   if( rc == SQLITE_OK ) {
     p->nAlloc = FRUGAL_READ_BLOCK;
-    p->aBuf = sqlite3_malloc64((u64)p->nAlloc + 1);
+    p->aBuf = sqlite3_malloc64((u64)p->nAlloc + SOURCE_CHUNK);
     if( p->aBuf == 0 ) rc = SQLITE_NOMEM;
   }
   if( rc != SQLITE_OK ) {
@@ -627,6 +712,9 @@ int frugalLinesOpen(FrugalDb *pState, sqlite3 *db, const char *zFunc,
   sourceCount(p->pSrc, p->nHeld);
   p->zFunc = zFunc;
   p->mxLen = sqlite3_limit(db, SQLITE_LIMIT_LENGTH, -1);
+  p->iChunk = -1;
+  /* The search reads whole chunks; let it never see uninitialised bytes. */
+  memset(p->aBuf, 0, (size_t)p->nAlloc + SOURCE_CHUNK);
   p->cDelim = cDelim & 0xff;
   p->bStripCr = p->cDelim == '\n';
   *ppLines = p;
@@ -670,6 +758,63 @@ static int linesTooLong(FrugalLines *p, i64 iLine, char **pzErr) {
   return *pzErr ? SQLITE_TOOBIG : SQLITE_NOMEM;
 }
 
+#ifdef SOURCE_SSE2
+/*
+** A mask of the bytes equal to c in the SOURCE_CHUNK bytes at z.
+*/
+static u64 linesChunkMask(const char *z, int c) {
+  __m128i d = _mm_set1_epi8((char)c);
+  u64 m0 = (unsigned)_mm_movemask_epi8(
+      _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)z), d));
+  u64 m1 = (unsigned)_mm_movemask_epi8(
+      _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(z + 16)), d));
+  u64 m2 = (unsigned)_mm_movemask_epi8(
+      _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(z + 32)), d));
+  u64 m3 = (unsigned)_mm_movemask_epi8(
+      _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(z + 48)), d));
+  return m0 | (m1 << 16) | (m2 << 32) | (m3 << 48);
+}
+#endif
+
+/*
+** The index of the first delimiter in aBuf[iScan..iEnd), or -1.
+**
+** With SSE2 the search keeps the mask of the chunk it is in (iChunk,
+** mChunk) between calls; anything that changes the data or moves it sets
+** iChunk to -1, and the next search starts again at iScan.
+*/
+static i64 linesFind(FrugalLines *p) {
+#ifdef SOURCE_SSE2
+  for( ;; ) {
+    i64 iNext;
+    if( p->mChunk ) {
+      i64 iHit = p->iChunk + __builtin_ctzll(p->mChunk);
+      p->mChunk &= p->mChunk - 1;
+      return iHit;
+    }
+    iNext = p->iChunk < 0 ? (p->iScan & ~(i64)(SOURCE_CHUNK - 1))
+                          : p->iChunk + SOURCE_CHUNK;
+    if( iNext >= p->iEnd ) return -1;
+    p->iChunk = iNext;
+    p->mChunk = linesChunkMask(p->aBuf + iNext, p->cDelim);
+    if( p->iEnd - iNext < SOURCE_CHUNK ) {
+      p->mChunk &= ((u64)1 << (p->iEnd - iNext)) - 1;
+    }
+    if( p->iScan > iNext ) p->mChunk &= ~(((u64)1 << (p->iScan - iNext)) - 1);
+  }
+#else
+  char *zHit =
+      memchr(p->aBuf + p->iScan, p->cDelim, (size_t)(p->iEnd - p->iScan));
+  return zHit ? zHit - p->aBuf : -1;
+#endif
+}
+
+/* Forget the chunk mask: the data under it changed. */
+static void linesRescan(FrugalLines *p) {
+  p->iChunk = -1;
+  p->mChunk = 0;
+}
+
 /*
 ** Hand out aBuf[iStart..iStop) as the next record; aBuf[iStop] is the
 ** delimiter or the NUL slot after the data, and becomes a NUL.
@@ -695,6 +840,7 @@ static int linesEmit(FrugalLines *p, i64 iStop, FrugalLine *pLine,
 ** it fills the whole buffer, grow the buffer.
 */
 static int linesMakeRoom(FrugalLines *p, char **pzErr) {
+  linesRescan(p);
   if( p->iStart > 0 ) {
     i64 nKeep = p->iEnd - p->iStart;
     memmove(p->aBuf, p->aBuf + p->iStart, (size_t)nKeep);
@@ -711,8 +857,9 @@ static int linesMakeRoom(FrugalLines *p, char **pzErr) {
     i64 nOld = sqlite3_msize(p->aBuf);
     char *aNew;
     if( nNew > p->mxLen + 2 ) nNew = p->mxLen + 2;
-    aNew = sqlite3_realloc64(p->aBuf, (u64)nNew + 1);
+    aNew = sqlite3_realloc64(p->aBuf, (u64)nNew + SOURCE_CHUNK);
     if( aNew == 0 ) return SQLITE_NOMEM;
+    memset(aNew + p->nAlloc, 0, (size_t)(nNew - p->nAlloc) + SOURCE_CHUNK);
     sourceCount(p->pSrc, (i64)sqlite3_msize(aNew) - nOld);
     p->nHeld += (i64)sqlite3_msize(aNew) - nOld;
     p->aBuf = aNew;
@@ -729,7 +876,7 @@ static int linesMakeRoom(FrugalLines *p, char **pzErr) {
 int frugalLinesNext(FrugalLines *p, FrugalLine *pLine, char **pzErr) {
   int rc;
   for( ;; ) {
-    char *zHit;
+    i64 iHit;
     int nRead;
     if( !p->bOpen ) {
       rc = frugalSourceNextFile(p->pSrc, pzErr);
@@ -737,9 +884,10 @@ int frugalLinesNext(FrugalLines *p, FrugalLine *pLine, char **pzErr) {
       p->bOpen = 1;
       p->bEof = 0;
       p->iStart = p->iScan = p->iEnd = p->iBase = p->iLine = 0;
+      linesRescan(p);
     }
-    zHit = memchr(p->aBuf + p->iScan, p->cDelim, (size_t)(p->iEnd - p->iScan));
-    if( zHit ) return linesEmit(p, zHit - p->aBuf, pLine, pzErr);
+    iHit = linesFind(p);
+    if( iHit >= 0 ) return linesEmit(p, iHit, pLine, pzErr);
     p->iScan = p->iEnd;
     if( p->bEof ) {
       if( p->iStart < p->iEnd ) return linesEmit(p, p->iEnd, pLine, pzErr);

@@ -35,7 +35,8 @@ proc start_next {} {
   if {![llength $::queue]} return
   set file [lindex $::queue 0]
   set ::queue [lrange $::queue 1 end]
-  set chan [open |[list [info nameofexecutable] $file 2>@1] r]
+  set wrap [expr {[info exists ::env(FRUGAL_WRAP)] ? $::env(FRUGAL_WRAP) : ""}]
+  set chan [open |[concat $wrap [list [info nameofexecutable] $file 2>@1]] r]
   fconfigure $chan -blocking 0 -translation lf
   set ::output($chan) ""
   set ::started($chan) [clock milliseconds]
@@ -60,7 +61,15 @@ proc on_readable {chan} {
     incr ::n_fail $f
     foreach line [lrange $lines 0 end-1] { puts $line }
     puts $last
-    if {$f} { lappend ::failed $file }
+    if {$f} {
+      lappend ::failed $file
+    } elseif {$status} {
+      # Every test passed but the process failed: a sanitizer or valgrind
+      # found something after the summary.
+      puts "! $file exited abnormally: $msg"
+      incr ::n_fail
+      lappend ::failed "$file (exit status)"
+    }
   } else {
     foreach line $lines { puts $line }
     puts "! $file did not finish (exit status: $msg)"

@@ -9,7 +9,8 @@
 # The commands:
 #
 #   do_test NAME SCRIPT EXPECTED     run SCRIPT; its result must equal
-#                                    EXPECTED exactly
+#                                    EXPECTED exactly (or, if EXPECTED is
+#                                    /RE/, match the regular expression RE)
 #   do_execsql_test NAME SQL RESULT  run SQL on db; the flat list of every
 #                                    value of every row must equal RESULT
 #   do_catchsql_test NAME SQL RESULT like do_execsql_test, but the result is
@@ -26,6 +27,11 @@
 #   FRUGAL_LIB   the extension to load (default dist/frugal, no suffix)
 #   FRUGAL_BIN   where the C test drivers are (default dist/test)
 #   FRUGAL_TEST  a glob pattern: run only the tests whose names match
+#   FRUGAL_WRAP  a command to run every program under, e.g. valgrind
+#                (make test-valgrind); C drivers are run through it
+#   FRUGAL_WRAP_SHELL  the same for the sqlite3 shell (default FRUGAL_WRAP);
+#                the shell exits without closing its database after an
+#                error, so make test-valgrind checks it without leak checks
 
 package require sqlite3
 
@@ -43,6 +49,8 @@ proc env_or {name default} {
 set ::frugal_lib [env_or FRUGAL_LIB [file join $::topdir dist frugal]]
 set ::frugal_bin [env_or FRUGAL_BIN [file join $::topdir dist test]]
 set ::test_filter [env_or FRUGAL_TEST *]
+set ::wrap [env_or FRUGAL_WRAP ""]
+set ::wrap_shell [env_or FRUGAL_WRAP_SHELL $::wrap]
 set ::n_pass 0
 set ::n_fail 0
 set ::fail_list {}
@@ -84,19 +92,17 @@ proc frugal_open {name {file :memory:}} {
   return $name
 }
 
-# The path of C test driver $name.
-proc driver {name} { return [file join $::frugal_bin $name] }
+# The command that runs C test driver $name: a list, the wrapper first.
+proc driver {name} { return [concat $::wrap [list [file join $::frugal_bin $name]]] }
 
+# SQL runs in the caller's scope, so that $name in it binds the caller's
+# Tcl variable, as in SQLite's own tests.
 proc execsql {sql {db db}} {
-  set result {}
-  $db eval $sql row {
-    foreach col $row(*) { lappend result $row($col) }
-  }
-  return $result
+  uplevel 1 [list $db eval $sql]
 }
 
 proc catchsql {sql {db db}} {
-  set rc [catch {execsql $sql $db} result]
+  set rc [catch {uplevel 1 [list $db eval $sql]} result]
   return [list $rc $result]
 }
 
@@ -117,7 +123,10 @@ proc do_test {name script expected} {
       puts [dict get $opts -errorinfo]
     }
   }
-  if {$actual eq $expected} {
+  # An expected value of the form /RE/ is a regular expression to match.
+  if {[regexp {^/(.*)/$} $expected -> re] && [regexp -- $re $actual]} {
+    incr ::n_pass
+  } elseif {$actual eq $expected} {
     incr ::n_pass
   } else {
     test_report_failure $name $expected $actual
@@ -132,15 +141,57 @@ proc do_catchsql_test {name sql expected} {
   uplevel 1 [list do_test $name [list catchsql $sql] [list {*}$expected]]
 }
 
-# Run a program; return {exit-code stdout+stderr}.
-proc run {args} {
-  set rc [catch {exec {*}$args 2>@1} out opts]
+# Run a program; return {exit-code stdout+stderr}.  The first argument is
+# a command list, as [driver] gives.
+proc run {cmd args} {
+  set rc [catch {exec {*}$cmd {*}$args 2>@1} out opts]
   if {$rc} {
     set code [lindex [dict get $opts -errorcode] 0]
     if {$code eq "CHILDSTATUS"} {
       set rc [lindex [dict get $opts -errorcode] 2]
     }
   }
+  return [list $rc $out]
+}
+
+# Run the sqlite3 shell with frugal loaded on an in-memory database:
+#   shell ?-limit N? ?-stdin FILE? ?-pipe CMD? ?-user NAME? SQL
+# -limit sets SQLITE_LIMIT_LENGTH, -stdin feeds a file to standard input,
+# -pipe feeds the output of a command (a list, e.g. {yes}), -user runs the
+# shell as another user (needs root).  Returns {exit-code output}, with
+# stdout and stderr together.
+proc shell {args} {
+  set cmd {}
+  set pre {}
+  set post {}
+  while {[string match -* [lindex $args 0]]} {
+    set args [lassign $args opt val]
+    switch -- $opt {
+      -limit { lappend cmd -cmd ".limit length $val" }
+      -stdin { set post [list < $val] }
+      -pipe  { set pre [concat $val |] }
+      -user  { set pre [concat $pre setpriv --reuid=$val --regid=$val --clear-groups] }
+      default { error "shell: unknown option $opt" }
+    }
+  }
+  set sql [lindex $args 0]
+  set rc [catch {
+    exec {*}$pre {*}$::wrap_shell sqlite3 -batch -cmd ".load $::frugal_lib" {*}$cmd \
+      :memory: $sql {*}$post 2>@1
+  } out opts]
+  if {$rc} {
+    set ec [dict get $opts -errorcode]
+    set rc [expr {[lindex $ec 0] eq "CHILDSTATUS" ? [lindex $ec 2] : 1}]
+    # The feeding command dies of SIGPIPE when the shell stops reading.
+    if {[lindex $ec 0] eq "CHILDKILLED" && [lindex $ec 2] eq "SIGPIPE"} {
+      set rc 0
+      regsub {\n?child killed: write on pipe with no readers$} $out {} out
+    }
+    regsub {\n?child process exited abnormally$} $out {} out
+  }
+  # .limit prints the limit it set.
+  regsub -line {^\s*length \d+$\n?} $out {} out
+  regsub -line {^\s*length \d+} $out {} out
   return [list $rc $out]
 }
 

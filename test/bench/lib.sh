@@ -20,28 +20,29 @@ BENCH_DATA=${BENCH_DATA:-$BENCH_OUT/data}
 FRUGAL_LIB=${FRUGAL_LIB:-dist/frugal}
 mkdir -p "$BENCH_OUT" "$BENCH_DATA"
 
-# Wall-clock milliseconds since some fixed point.
-bench_now_ms() {
-  date +%s%N | awk '{ printf "%d\n", $1 / 1000000 }'
-}
-
-# bench_ms CMD ARGS...: the best time of $BENCH_REPS runs, in ms.
+# bench_ms CMD ARGS...: the best time of $BENCH_REPS runs, in ms with one
+# decimal.  (Shell arithmetic is 64-bit; awk's may not be.)
 bench_ms() {
   best=""
   i=0
   while [ "$i" -lt "$BENCH_REPS" ]; do
-    t0=$(bench_now_ms)
+    t0=$(date +%s%N)
     "$@" >/dev/null
-    t1=$(bench_now_ms)
-    t=$((t1 - t0))
+    t1=$(date +%s%N)
+    t=$(((t1 - t0) / 1000))
     if [ -z "$best" ] || [ "$t" -lt "$best" ]; then best=$t; fi
     i=$((i + 1))
   done
-  echo "$best"
+  awk -v us="$best" 'BEGIN { printf "%.1f\n", us / 1000 }'
 }
 
 # bench_rss_kb CMD ARGS...: the peak resident set size of one run, in KiB.
+# CMD may be sqlite_frugal.
 bench_rss_kb() {
+  if [ "$1" = sqlite_frugal ]; then
+    shift
+    set -- sqlite3 -batch -cmd ".load $FRUGAL_LIB" :memory: "$@"
+  fi
   /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -n 1
 }
 
@@ -52,11 +53,13 @@ sqlite_frugal() {
 }
 
 # bench_record NAME FRUGAL_MS BASELINE_NAME BASELINE_MS TARGET [UNIT]
-# Record one comparison and print it.
+# Record one comparison and print it.  TARGET "-" means there is none: the
+# comparison is there to inform.
 bench_record() {
   unit=${6:-ms}
   ratio=$(awk -v a="$2" -v b="$4" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
-  ok=$(awk -v r="$ratio" -v t="$5" 'BEGIN { print (r <= t ? "yes" : "NO") }')
+  ok=$(awk -v r="$ratio" -v t="$5" \
+    'BEGIN { print (t == "-" ? "n/a" : (r <= t ? "yes" : "NO")) }')
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$ratio" \
     "$5" "$ok" "$unit" >> "$BENCH_OUT/results.tsv"
   printf '  %-44s %8s %s  vs %-26s %8s %s  ratio %5s (target <= %s) %s\n' \

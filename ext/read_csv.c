@@ -1,0 +1,2418 @@
+/*
+** read_csv.c - read_csv() and csv_file: CSV and TSV files as lazy tables.
+**
+**   SELECT record->>'name', record->>'score'
+**     FROM read_csv('sales.csv.gz') WHERE record->>'id' = 5;
+**   SELECT * FROM read_csv('data/2026-*.tsv', json_object('delimiter', char(9)));
+**
+**   CREATE VIRTUAL TABLE temp.t USING csv_file(filename='sales.csv',
+**                                              header=yes);
+**   SELECT name, sum(score) FROM t GROUP BY name;
+**
+** read_csv(path [, options]) is an eponymous table-valued function with the
+** columns
+**
+**   record    TEXT      the row as a JSON object keyed by the header's
+**                       names (c0, c1, ... without a header)
+**   rownum    INTEGER   1-based data row, restarting in each file
+**   lineno    INTEGER   the line the record starts on
+**   filename  TEXT      the file the record came from
+**   path, options       HIDDEN: the arguments
+**
+** csv_file is a module for CREATE VIRTUAL TABLE.  Its arguments are those
+** of SQLite's own csv extension (filename=, data=, header=, columns=,
+** schema=) plus delimiter=, quote=, types=, nulls= and extra_fields=;
+** read_csv takes the same names in its JSON options.  doc/csv.md is the
+** reference.
+**
+** HOW IT WORKS
+**
+** A CsvReader streams what a path names through the file layer of
+** ext/source.c (one file, a glob, "-" for standard input, gzip) into one
+** buffer, as read_lines does.  Records are cut out of the buffer in place:
+** the tokenizer walks a record once, jumping from one byte that matters to
+** the next (the delimiter or the newline outside quotes, the quote or the
+** newline inside; csvFind() compares 16 bytes at a time), and notes where
+** each field starts and ends; nothing is copied.  When the buffer ends inside a record, the
+** partial record is moved to the front and the rest refilled; only a
+** record longer than the whole buffer makes it grow, by doubling, and never
+** beyond SQLITE_LIMIT_LENGTH.  So memory is constant in the size of the
+** file and bounded by the longest record.
+**
+** A scan of csv_file keeps the positions of only the fields the query uses
+** (xBestIndex turns colUsed into the number of leading fields to keep), and
+** converts a field to a number only when xColumn asks for it.  A query
+** that sums one column thus costs one pass over the bytes and one number
+** conversion per row.  Numbers follow the JSON grammar (no leading zeros,
+** no "+", no spaces), so "007" stays text; the common case ("46.23") is
+** converted exactly with one multiplication or division, and the rest with
+** strtod() in the C locale.
+**
+** csv_file decides its columns when the table is created: the names come
+** from the header (or are c0, c1, ...), and with types=auto each column's
+** declared type is inferred from the first CSV_SAMPLE_ROWS rows.  A later
+** value that is not a number in a numeric column is returned as TEXT.
+** Every scan streams the file again.
+**
+** read_csv builds the JSON object of a row only when the record column is
+** read, by a second walk over the record, which is known to be well formed
+** by then.
+**
+** Both read files, so both are SQLITE_VTAB_DIRECTONLY: a view or trigger
+** in a database schema cannot use them.
+*/
+#define _POSIX_C_SOURCE 200809L
+#include "frugal_int.h"
+
+#include <locale.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+/* -DCSV_PORTABLE builds the byte-at-a-time csvFind() (for testing it). */
+#if defined(__SSE2__) && !defined(CSV_PORTABLE)
+# define CSV_SSE2 1
+# include <emmintrin.h>
+#endif
+
+/* Rows of a file csv_file reads to infer the type of each column. */
+#define CSV_SAMPLE_ROWS 1000
+
+/* Bytes after the data in a reader's buffer, for the sentinel byte. */
+#define CSV_PAD 64
+
+/* The most bytes asked of one read. */
+#define CSV_READ_MAX (1 << 30)
+
+/* Bytes of a line end after a record, at most ("\r\n"). */
+#define CSV_EOL_MAX 2
+
+/* The filename in messages for the text of data=. */
+#define CSV_DATA_NAME "<data>"
+
+/* Rows the planner is told to expect from a file. */
+#define CSV_EST_ROWS 1000000
+
+/* Longest number converted without a heap copy. */
+#define CSV_NUM_BUF 64
+
+/* Values of the types= option. */
+#define CSV_TYPES_AUTO 0 /* Numbers where they parse */
+#define CSV_TYPES_TEXT 1 /* Every value is text */
+
+/* Values of the extra_fields= option. */
+#define CSV_EXTRA_ERROR 0 /* A row with too many fields is an error */
+#define CSV_EXTRA_DROP  1 /* The fields past the last column are dropped */
+
+/* The kinds of number csvScanNumber() tells apart. */
+#define CSV_NUM_NONE 0 /* Not a number */
+#define CSV_NUM_INT  1 /* An integer that fits in 64 bits */
+#define CSV_NUM_REAL 2 /* Any other number */
+
+/* How csv_file returns the values of a column. */
+#define CSV_COL_TEXT    0 /* As text */
+#define CSV_COL_INTEGER 1 /* Integer where it can, else real, else text */
+#define CSV_COL_REAL    2 /* Real where it can, else text */
+
+/* Byte classes of CsvReader.aClass[]: where the tokenizer must stop. */
+#define CSV_STOP_PLAIN  0x01 /* Ends an unquoted field: delimiter, "\n" */
+#define CSV_STOP_QUOTED 0x02 /* Matters in a quoted field: quote, "\n" */
+
+/*
+** csvFind(q, A, B) returns the first byte at or after q that is a stop
+** byte of a field: A or B.  There always is one (the sentinel).  With SSE2
+** (every x86-64) it looks at 16 bytes at a time, so a short field costs
+** one comparison and no mispredicted loop exit; elsewhere it walks the
+** byte classes.  It may read up to 15 bytes past the sentinel, which the
+** CSV_PAD bytes after a reader's buffer allow for.
+*/
+#if defined(CSV_SSE2)
+typedef __m128i CsvStop; /* The byte to stop at, in every lane */
+# define CSV_STOP(c, cls) _mm_set1_epi8((char)(c))
+static const unsigned char *csvFind(const unsigned char *q, CsvStop a,
+                                    CsvStop b) {
+  for( ;; ) {
+    __m128i v = _mm_loadu_si128((const __m128i *)q);
+    unsigned m = (unsigned)_mm_movemask_epi8(
+        _mm_or_si128(_mm_cmpeq_epi8(v, a), _mm_cmpeq_epi8(v, b)));
+    if( m ) return q + __builtin_ctz(m);
+    q += 16;
+  }
+}
+#else
+typedef struct CsvStop CsvStop;
+struct CsvStop {
+  const unsigned char *aClass; /* CsvReader.aClass */
+  int mStop;                   /* CSV_STOP_* to stop at */
+};
+static CsvStop csvStopMake(const unsigned char *aClass, int mStop) {
+  CsvStop s;
+  s.aClass = aClass;
+  s.mStop = mStop;
+  return s;
+}
+# define CSV_STOP(c, cls) csvStopMake(aClass, cls)
+static const unsigned char *csvFind(const unsigned char *q, CsvStop a,
+                                    CsvStop b) {
+  (void)b;
+  while( !(a.aClass[*q] & a.mStop) ) q++;
+  return q;
+}
+#endif
+
+/* Flags of a CsvField. */
+#define CSV_FIELD_QUOTED  0x01 /* The field was quoted */
+#define CSV_FIELD_ESCAPED 0x02 /* ...and holds doubled quotes */
+
+/* What csvTokenize() returns besides SQLite error codes. */
+#define CSV_TOK_ROW  100  /* A record (SQLITE_ROW) */
+#define CSV_TOK_MORE 1001 /* The buffer ends inside a record */
+#define CSV_TOK_DONE 1002 /* No more records in this file */
+
+/* What csvReaderFill() returns when keeping bytes fills the buffer. */
+#define CSV_FULL 1003
+
+/* Option bits, to find options given twice. */
+#define CSV_OPT_FILENAME 0x001
+#define CSV_OPT_DATA     0x002
+#define CSV_OPT_SCHEMA   0x004
+#define CSV_OPT_HEADER   0x008
+#define CSV_OPT_COLUMNS  0x010
+#define CSV_OPT_DELIM    0x020
+#define CSV_OPT_QUOTE    0x040
+#define CSV_OPT_TYPES    0x080
+#define CSV_OPT_NULLS    0x100
+#define CSV_OPT_EXTRA    0x200
+
+/************************************************************************
+** Options.
+**
+** csv_file's arguments and read_csv's JSON options fill the same
+** CsvOptions; csv_file hands its arguments over as JSON strings.
+*/
+typedef struct CsvOptions CsvOptions;
+struct CsvOptions {
+  const char *zFunc; /* read_csv or csv_file, for messages */
+  char *zFilename;   /* filename=, or NULL */
+  char *zData;       /* data=, or NULL */
+  char *zSchema;     /* schema=, or NULL */
+  char *zNulls;      /* nulls=, or NULL for the default */
+  int nNulls;        /* Bytes in zNulls */
+  int bHeader;       /* header=: 1 or 0 */
+  int nColumn;       /* columns=, 0 if not given */
+  int cDelim;        /* delimiter= byte */
+  int cQuote;        /* quote= byte, -1 for none */
+  int eTypes;        /* CSV_TYPES_* */
+  int eExtra;        /* CSV_EXTRA_* */
+  unsigned mSeen;    /* CSV_OPT_* given so far */
+};
+
+/* Set the defaults, which header= does not share (see doc/csv.md). */
+static void csvOptionsInit(CsvOptions *p, const char *zFunc, int bHeader) {
+  memset(p, 0, sizeof(*p));
+  p->zFunc = zFunc;
+  p->bHeader = bHeader;
+  p->cDelim = ',';
+  p->cQuote = '"';
+  p->eTypes = CSV_TYPES_AUTO;
+  p->eExtra = CSV_EXTRA_ERROR;
+}
+
+/* Free what a CsvOptions holds. */
+static void csvOptionsClear(CsvOptions *p) {
+  sqlite3_free(p->zFilename);
+  sqlite3_free(p->zData);
+  sqlite3_free(p->zSchema);
+  sqlite3_free(p->zNulls);
+  p->zFilename = p->zData = p->zSchema = p->zNulls = 0;
+}
+
+/* Set *pzErr to a message and return SQLITE_ERROR (SQLITE_NOMEM on OOM). */
+static int csvErr(char **pzErr, char *zMsg) {
+  sqlite3_free(*pzErr);
+  *pzErr = zMsg;
+  return zMsg ? SQLITE_ERROR : SQLITE_NOMEM;
+}
+
+/* A copy of pVal's text in *pz (replacing any), NUL-terminated. */
+static int csvOptionString(const FrugalJsonValue *pVal, char **pz) {
+  char *z = sqlite3_malloc64((u64)pVal->n + 1);
+  if( z == 0 ) return SQLITE_NOMEM;
+  memcpy(z, pVal->z, (size_t)pVal->n);
+  z[pVal->n] = 0;
+  sqlite3_free(*pz);
+  *pz = z;
+  return SQLITE_OK;
+}
+
+/*
+** A one-byte option value: the byte, -1 for the empty string (if bEmpty
+** allows it), or -2 if the value is no such thing.  The two characters
+** "\t" stand for a TAB, as SQL string literals cannot say it.
+*/
+static int csvOptionByte(const FrugalJsonValue *pVal, int bEmpty) {
+  if( pVal->eType != FRUGAL_JSON_STRING ) return -2;
+  if( pVal->n == 1 ) return (unsigned char)pVal->z[0];
+  if( pVal->n == 2 && pVal->z[0] == '\\' && pVal->z[1] == 't' ) return '\t';
+  if( pVal->n == 0 && bEmpty ) return -1;
+  return -2;
+}
+
+/*
+** Parse a positive decimal integer option value; 0 if it is not one.
+*/
+static int csvOptionCount(const FrugalJsonValue *pVal) {
+  i64 v = 0;
+  int i;
+  if( pVal->eType != FRUGAL_JSON_STRING && pVal->eType != FRUGAL_JSON_NUMBER ) {
+    return 0;
+  }
+  if( pVal->n == 0 || pVal->n > 9 ) return 0;
+  for( i = 0; i < pVal->n; i++ ) {
+    if( pVal->z[i] < '0' || pVal->z[i] > '9' ) return 0;
+    v = v * 10 + (pVal->z[i] - '0');
+  }
+  return (int)v;
+}
+
+/*
+** Apply option zKey=pVal to p.  bFile is set for csv_file, which alone
+** takes filename, data and schema.  Option names are matched without
+** regard to case.
+*/
+static int csvOption(CsvOptions *p, int bFile, const char *zKey,
+                     const FrugalJsonValue *pVal, char **pzErr) {
+  static const struct {
+    const char *zName; /* Option name */
+    unsigned mBit;     /* CSV_OPT_* */
+    int bFileOnly;     /* Only csv_file takes it */
+    const char *zWant; /* What a value must be, for messages */
+  } aOpt[] = {
+    { "filename", CSV_OPT_FILENAME, 1, "a string" },
+    { "data", CSV_OPT_DATA, 1, "a string" },
+    { "schema", CSV_OPT_SCHEMA, 1, "a string" },
+    { "header", CSV_OPT_HEADER, 0, "yes or no" },
+    { "columns", CSV_OPT_COLUMNS, 0, "a positive integer" },
+    { "delimiter", CSV_OPT_DELIM, 0, "one byte" },
+    { "quote", CSV_OPT_QUOTE, 0, "one byte or empty" },
+    { "types", CSV_OPT_TYPES, 0, "auto or text" },
+    { "nulls", CSV_OPT_NULLS, 0, "a string" },
+    { "extra_fields", CSV_OPT_EXTRA, 0, "error or drop" },
+  };
+  const char *zFunc = p->zFunc;
+  unsigned mBit = 0;
+  size_t k;
+  int v;
+
+  for( k = 0; k < sizeof(aOpt) / sizeof(aOpt[0]); k++ ) {
+    if( sqlite3_stricmp(zKey, aOpt[k].zName) == 0 ) break;
+  }
+  if( k == sizeof(aOpt) / sizeof(aOpt[0]) ) {
+    return csvErr(pzErr,
+                  sqlite3_mprintf("%s: unknown option \"%s\"", zFunc, zKey));
+  }
+  if( aOpt[k].bFileOnly && !bFile ) {
+    return csvErr(pzErr, sqlite3_mprintf("%s: option %s is only for csv_file",
+                                         zFunc, aOpt[k].zName));
+  }
+  mBit = aOpt[k].mBit;
+  if( p->mSeen & mBit ) {
+    return csvErr(pzErr, sqlite3_mprintf("%s: option %s given twice", zFunc,
+                                         aOpt[k].zName));
+  }
+  p->mSeen |= mBit;
+  switch( mBit ) {
+    case CSV_OPT_FILENAME: return csvOptionString(pVal, &p->zFilename);
+    case CSV_OPT_DATA: return csvOptionString(pVal, &p->zData);
+    case CSV_OPT_SCHEMA: return csvOptionString(pVal, &p->zSchema);
+    case CSV_OPT_HEADER:
+      v = frugalJsonBool(pVal);
+      if( v < 0 ) break;
+      p->bHeader = v;
+      return SQLITE_OK;
+    case CSV_OPT_COLUMNS:
+      v = csvOptionCount(pVal);
+      if( v <= 0 ) break;
+      p->nColumn = v;
+      return SQLITE_OK;
+    case CSV_OPT_DELIM:
+      v = csvOptionByte(pVal, 0);
+      if( v < 0 ) break;
+      p->cDelim = v;
+      return SQLITE_OK;
+    case CSV_OPT_QUOTE:
+      v = csvOptionByte(pVal, 1);
+      if( v < -1 ) break;
+      p->cQuote = v;
+      return SQLITE_OK;
+    case CSV_OPT_TYPES:
+      if( pVal->eType != FRUGAL_JSON_STRING ) break;
+      if( pVal->n == 4 && sqlite3_strnicmp(pVal->z, "auto", 4) == 0 ) {
+        p->eTypes = CSV_TYPES_AUTO;
+      } else if( pVal->n == 4 && sqlite3_strnicmp(pVal->z, "text", 4) == 0 ) {
+        p->eTypes = CSV_TYPES_TEXT;
+      } else {
+        break;
+      }
+      return SQLITE_OK;
+    case CSV_OPT_NULLS:
+      if( pVal->eType != FRUGAL_JSON_STRING ) break;
+      p->nNulls = pVal->n;
+      return csvOptionString(pVal, &p->zNulls);
+    case CSV_OPT_EXTRA:
+      if( pVal->eType != FRUGAL_JSON_STRING ) break;
+      if( pVal->n == 5 && sqlite3_strnicmp(pVal->z, "error", 5) == 0 ) {
+        p->eExtra = CSV_EXTRA_ERROR;
+      } else if( pVal->n == 4 && sqlite3_strnicmp(pVal->z, "drop", 4) == 0 ) {
+        p->eExtra = CSV_EXTRA_DROP;
+      } else {
+        break;
+      }
+      return SQLITE_OK;
+  }
+  return csvErr(pzErr, sqlite3_mprintf("%s: option %s must be %s", zFunc,
+                                       aOpt[k].zName, aOpt[k].zWant));
+}
+
+/*
+** Check the options as a whole, once they are all given.
+*/
+static int csvOptionsCheck(CsvOptions *p, char **pzErr) {
+  const char *zFunc = p->zFunc;
+  if( p->cDelim == '\n' || p->cDelim == '\r' ) {
+    return csvErr(pzErr, sqlite3_mprintf(
+                             "%s: the delimiter cannot be a line end", zFunc));
+  }
+  if( p->cQuote == '\n' || p->cQuote == '\r' ) {
+    return csvErr(pzErr,
+                  sqlite3_mprintf("%s: the quote cannot be a line end", zFunc));
+  }
+  if( p->cQuote == p->cDelim ) {
+    return csvErr(
+        pzErr,
+        sqlite3_mprintf("%s: the delimiter and the quote must differ", zFunc));
+  }
+  /* Without nulls=, an empty unquoted field is NULL unless types=text. */
+  if( !(p->mSeen & CSV_OPT_NULLS) && p->eTypes == CSV_TYPES_AUTO ) {
+    FrugalJsonValue empty = { FRUGAL_JSON_STRING, "", 0 };
+    p->nNulls = 0;
+    return csvOptionString(&empty, &p->zNulls);
+  }
+  return SQLITE_OK;
+}
+
+/************************************************************************
+** Counting the bytes a scan holds.
+*/
+
+/* Add nByte (or, negative, take it away) to what *pnHeld and pState count. */
+static void csvCount(FrugalDb *pState, i64 *pnHeld, i64 nByte) {
+  *pnHeld += nByte;
+  if( pState ) pState->nCursorByte += nByte;
+}
+
+/*
+** Grow the array *pa of nSize-byte elements to hold at least nMin, counting
+** the change.  *pnAlloc is its capacity.
+*/
+static int csvGrow(FrugalDb *pState, i64 *pnHeld, void **pa, i64 *pnAlloc,
+                   i64 nMin, size_t nSize) {
+  i64 nNew = *pnAlloc ? *pnAlloc : 16;
+  i64 nOld;
+  void *aNew;
+  if( nMin <= *pnAlloc ) return SQLITE_OK;
+  nOld = *pa ? (i64)sqlite3_msize(*pa) : 0;
+  while( nNew < nMin ) nNew *= 2;
+  aNew = sqlite3_realloc64(*pa, (u64)nNew * nSize);
+  if( aNew == 0 ) return SQLITE_NOMEM;
+  csvCount(pState, pnHeld, (i64)sqlite3_msize(aNew) - nOld);
+  *pa = aNew;
+  *pnAlloc = nNew;
+  return SQLITE_OK;
+}
+
+/************************************************************************
+** The reader.
+*/
+
+/* One field of a record: its bytes, quotes removed, relative to the record. */
+typedef struct CsvField CsvField;
+struct CsvField {
+  int iOff;   /* First byte, from the start of the record */
+  int n;      /* Bytes, doubled quotes counted twice */
+  int mFlags; /* CSV_FIELD_* */
+};
+
+/* One record, as csvReaderNext() hands it out. */
+typedef struct CsvRow CsvRow;
+struct CsvRow {
+  char *z;          /* First byte of the record */
+  i64 n;            /* Bytes of the record, without the line end */
+  i64 iLine;        /* Line the record starts on */
+  int nField;       /* Fields in the record */
+  int bFirst;       /* The first record of its file */
+  int nStore;       /* Keep the positions of fields [0, nStore) */
+  CsvField *aField; /* Their positions, nStore slots */
+};
+
+typedef struct CsvReader CsvReader;
+struct CsvReader {
+  FrugalDb *pState;          /* Where the bytes held are counted */
+  const char *zFunc;         /* SQL name, for messages */
+  FrugalSource *pSrc;        /* The files, or NULL to read zData */
+  const char *zData;         /* data= text, when pSrc is NULL */
+  i64 nData;                 /* Bytes in zData */
+  i64 iData;                 /* Bytes of zData read */
+  int bDataDone;             /* zData has been opened */
+  char *aBuf;                /* Buffer: nAlloc bytes plus CSV_PAD */
+  i64 nAlloc;                /* Usable bytes in aBuf[] */
+  i64 iRec;                  /* First byte of the next record */
+  i64 iEnd;                  /* End of the data in aBuf[] */
+  i64 iLine;                 /* Lines before aBuf[iRec] in this file */
+  i64 iRewind;               /* Where kept data starts (bKeep) */
+  i64 iFieldAt;              /* Start of the field a record ran out in */
+  i64 iFieldLine;            /* ...and its line */
+  i64 mxLen;                 /* Longest record allowed */
+  i64 nHeld;                 /* Bytes counted in pState */
+  int bOpen;                 /* A file is open */
+  int bEof;                  /* The open file has no more bytes */
+  int bStart;                /* A byte-order mark may come next */
+  int bFirst;                /* The next record is the first of its file */
+  int bKeep;                 /* Keep every byte read (see csvReaderRewind()) */
+  int cDelim;                /* Field delimiter */
+  int cQuote;                /* Quote, or -1 */
+  unsigned char aClass[256]; /* CSV_STOP_* of each byte */
+};
+
+/* The name of the file being read, for messages and columns. */
+static const char *csvReaderFilename(const CsvReader *p) {
+  return p->pSrc ? frugalSourceFilename(p->pSrc) : CSV_DATA_NAME;
+}
+
+/*
+** Start reading zPath (or, if zData is not NULL, the text zData) with the
+** options of pOpt.  The record length limit is db's SQLITE_LIMIT_LENGTH.
+*/
+static int csvReaderOpen(CsvReader *p, FrugalDb *pState, sqlite3 *db,
+                         const CsvOptions *pOpt, const char *zPath,
+                         const char *zData, char **pzErr) {
+  int rc = SQLITE_OK;
+  memset(p, 0, sizeof(*p));
+  p->pState = pState;
+  p->zFunc = pOpt->zFunc;
+  p->cDelim = pOpt->cDelim;
+  p->cQuote = pOpt->cQuote;
+  p->aClass[p->cDelim] |= CSV_STOP_PLAIN;
+  p->aClass['\n'] |= CSV_STOP_PLAIN | CSV_STOP_QUOTED;
+  if( p->cQuote >= 0 ) p->aClass[p->cQuote] |= CSV_STOP_QUOTED;
+  p->mxLen = sqlite3_limit(db, SQLITE_LIMIT_LENGTH, -1);
+  if( zData ) {
+    p->zData = zData;
+    p->nData = (i64)strlen(zData);
+  } else {
+    rc = frugalSourceOpen(pState, p->zFunc, zPath, &p->pSrc, pzErr);
+    if( rc != SQLITE_OK ) return rc;
+  }
+  p->nAlloc = FRUGAL_READ_BLOCK;
+  p->aBuf = sqlite3_malloc64((u64)p->nAlloc + CSV_PAD);
+  if( p->aBuf == 0 ) {
+    frugalSourceClose(p->pSrc);
+    p->pSrc = 0;
+    return SQLITE_NOMEM;
+  }
+  /* csvFind() may look past the data: let it see defined bytes */
+  memset(p->aBuf, 0, (size_t)p->nAlloc + CSV_PAD);
+  csvCount(pState, &p->nHeld, (i64)sqlite3_msize(p->aBuf));
+  return SQLITE_OK;
+}
+
+/* Release what a reader holds.  Harmless on a zeroed reader. */
+static void csvReaderClose(CsvReader *p) {
+  frugalSourceClose(p->pSrc);
+  sqlite3_free(p->aBuf);
+  csvCount(p->pState, &p->nHeld, -p->nHeld);
+  p->pSrc = 0;
+  p->aBuf = 0;
+}
+
+/*
+** Move on to the next file.  SQLITE_OK, SQLITE_DONE after the last one,
+** or an error.
+*/
+static int csvReaderNextFile(CsvReader *p, char **pzErr) {
+  if( p->pSrc ) {
+    int rc = frugalSourceNextFile(p->pSrc, pzErr);
+    if( rc != SQLITE_OK ) return rc;
+  } else {
+    if( p->bDataDone ) return SQLITE_DONE;
+    p->bDataDone = 1;
+  }
+  p->bOpen = 1;
+  p->bEof = 0;
+  p->bStart = 1;
+  p->bFirst = 1;
+  p->iRec = p->iEnd = p->iLine = 0;
+  return SQLITE_OK;
+}
+
+/*
+** The error for a record that does not fit in SQLITE_LIMIT_LENGTH bytes:
+** a field that does not is named as such.
+*/
+static int csvTooLong(CsvReader *p, int bField, i64 iLine, char **pzErr) {
+  int rc =
+      csvErr(pzErr, sqlite3_mprintf("%s: %s:%lld: %s longer than "
+                                    "SQLITE_LIMIT_LENGTH (%lld bytes)",
+                                    p->zFunc, csvReaderFilename(p), iLine,
+                                    bField ? "field" : "record", p->mxLen));
+  return rc == SQLITE_ERROR ? SQLITE_TOOBIG : rc;
+}
+
+/*
+** Read more bytes of the current file after aBuf[iEnd].  Consumed records
+** are dropped first (unless bKeep), and a record that fills the whole
+** buffer makes it grow, up to what SQLITE_LIMIT_LENGTH needs.  Sets bEof
+** when the file has no more bytes.  With bKeep, returns CSV_FULL instead
+** of growing once the first record has been handed out.
+*/
+static int csvReaderFill(CsvReader *p, char **pzErr) {
+  i64 nRead;
+  int rc;
+  if( !p->bKeep && p->iRec > 0 ) {
+    i64 nKeep = p->iEnd - p->iRec;
+    memmove(p->aBuf, p->aBuf + p->iRec, (size_t)nKeep);
+    p->iFieldAt -= p->iRec;
+    p->iEnd = nKeep;
+    p->iRec = 0;
+  }
+  if( p->iEnd == p->nAlloc ) {
+    i64 nCap = p->mxLen + CSV_EOL_MAX;
+    i64 nNew = p->nAlloc * 2;
+    i64 nOld = (i64)sqlite3_msize(p->aBuf);
+    char *aNew;
+    if( p->bKeep && !p->bFirst ) return CSV_FULL;
+    if( p->nAlloc >= nCap ) {
+      return csvTooLong(p, p->iEnd - p->iFieldAt > p->mxLen, p->iFieldLine,
+                        pzErr);
+    }
+    if( nNew > nCap ) nNew = nCap;
+    aNew = sqlite3_realloc64(p->aBuf, (u64)nNew + CSV_PAD);
+    if( aNew == 0 ) return SQLITE_NOMEM;
+    csvCount(p->pState, &p->nHeld, (i64)sqlite3_msize(aNew) - nOld);
+    memset(aNew + p->nAlloc + CSV_PAD, 0, (size_t)(nNew - p->nAlloc));
+    p->aBuf = aNew;
+    p->nAlloc = nNew;
+  }
+  nRead = p->nAlloc - p->iEnd;
+  if( nRead > CSV_READ_MAX ) nRead = CSV_READ_MAX;
+  if( p->pSrc ) {
+    int n = 0;
+    rc = frugalSourceRead(p->pSrc, (unsigned char *)p->aBuf + p->iEnd,
+                          (int)nRead, &n, p->iLine, pzErr);
+    if( rc != SQLITE_OK ) return rc;
+    nRead = n;
+  } else {
+    if( nRead > p->nData - p->iData ) nRead = p->nData - p->iData;
+    memcpy(p->aBuf + p->iEnd, p->zData + p->iData, (size_t)nRead);
+    p->iData += nRead;
+  }
+  if( nRead == 0 ) p->bEof = 1;
+  p->iEnd += nRead;
+  return SQLITE_OK;
+}
+
+/*
+** The error for a record that cannot be parsed, on line iLine.
+*/
+static int csvBadRecord(CsvReader *p, i64 iLine, const char *zWhat,
+                        char **pzErr) {
+  return csvErr(pzErr, sqlite3_mprintf("%s: %s:%lld: %s", p->zFunc,
+                                       csvReaderFilename(p), iLine, zWhat));
+}
+
+/*
+** Find the field that starts at z[i] of the complete, well-formed record
+** z[0..n) (as csvTokenize() has checked it): set *pF, with iOff relative to
+** z, and return the index just after the field (its delimiter, or n).
+*/
+static i64 csvWalkField(const CsvReader *p, const char *z, i64 i, i64 n,
+                        CsvField *pF) {
+  const char *zHit;
+  if( p->cQuote >= 0 && i < n && (unsigned char)z[i] == p->cQuote ) {
+    i64 j = i + 1;
+    pF->mFlags = CSV_FIELD_QUOTED;
+    for( ;; ) {
+      zHit = memchr(z + j, p->cQuote, (size_t)(n - j));
+      if( zHit == 0 ) { /* Cannot happen in a checked record */
+        zHit = z + n;
+        break;
+      }
+      if( zHit + 1 < z + n && (unsigned char)zHit[1] == p->cQuote ) {
+        pF->mFlags |= CSV_FIELD_ESCAPED;
+        j = zHit - z + 2;
+        continue;
+      }
+      break;
+    }
+    pF->iOff = (int)(i + 1);
+    pF->n = (int)(zHit - z - (i + 1));
+    return zHit - z + (zHit < z + n);
+  }
+  zHit = i < n ? memchr(z + i, p->cDelim, (size_t)(n - i)) : 0;
+  if( zHit == 0 ) zHit = z + n;
+  pF->iOff = (int)i;
+  pF->n = (int)(zHit - z - i);
+  pF->mFlags = 0;
+  return zHit - z;
+}
+
+/*
+** The error for the complete record pRow, longer than SQLITE_LIMIT_LENGTH:
+** it names a field that is too long by itself as such.
+*/
+static int csvRecordTooLong(CsvReader *p, const CsvRow *pRow, char **pzErr) {
+  i64 i = 0;
+  int bField = 0;
+  for( ;; ) {
+    CsvField f;
+    i = csvWalkField(p, pRow->z, i, pRow->n, &f);
+    if( f.n > p->mxLen ) bField = 1;
+    if( i >= pRow->n ) break;
+    i++;
+  }
+  return csvTooLong(p, bField, pRow->iLine, pzErr);
+}
+
+/*
+** Cut the next record out of aBuf[iRec..iEnd).  Returns CSV_TOK_ROW with
+** *pRow set and the record consumed, CSV_TOK_MORE if the buffer ends
+** inside the record (nothing is consumed: read more and call again),
+** CSV_TOK_DONE at the end of the file, or an error.
+**
+** This is the loop every byte of a file goes through.  aBuf[iEnd] is set
+** to "\n", so the inner loops need no bounds check: they stop at a byte of
+** their class, and only a "\n" needs a look at whether it is the sentinel.
+*/
+static int csvTokenize(CsvReader *p, CsvRow *pRow, char **pzErr) {
+  const int cDelim = p->cDelim;
+  const int cQuote = p->cQuote;
+  unsigned char *const zBuf = (unsigned char *)p->aBuf;
+  const unsigned char *const zEnd = zBuf + p->iEnd;
+  const unsigned char *const aClass = p->aClass;
+  const CsvStop stopDelim = CSV_STOP(cDelim, CSV_STOP_PLAIN);
+  const CsvStop stopQuote = CSV_STOP(cQuote, CSV_STOP_QUOTED);
+  const CsvStop stopNl = CSV_STOP('\n', 0);
+  const int bEof = p->bEof;
+  const int nStore = pRow->nStore;
+  CsvField *const aField = pRow->aField;
+  const unsigned char *zRec;
+  const unsigned char *zField; /* Start of the current field */
+  const unsigned char *q;      /* The byte being looked at */
+  i64 nNl = 0;                 /* Newlines inside quoted fields so far */
+  i64 nNlField = 0;            /* ...before the current field */
+  int nField = 0;
+
+  (void)aClass; /* Only the portable csvFind() needs it */
+
+  zBuf[p->iEnd] = '\n';
+  if( p->bStart ) {
+    /* A UTF-8 byte-order mark at the start of a file is skipped */
+    if( p->iEnd - p->iRec < 3 && !bEof ) return CSV_TOK_MORE;
+    if( p->iEnd - p->iRec >= 3 && zBuf[p->iRec] == 0xef
+        && zBuf[p->iRec + 1] == 0xbb && zBuf[p->iRec + 2] == 0xbf ) {
+      p->iRec += 3;
+    }
+    p->bStart = 0;
+    p->iRewind = p->iRec;
+  }
+
+  /* Skip blank lines */
+  q = zBuf + p->iRec;
+  for( ;; ) {
+    if( q == zEnd ) {
+      p->iRec = q - zBuf;
+      return bEof ? CSV_TOK_DONE : CSV_TOK_MORE;
+    }
+    if( q[0] == '\n' ) {
+      q++;
+    } else if( q[0] == '\r' && q[1] == '\n' ) {
+      /* "\r\n", or a "\r" before the sentinel */
+      if( q + 1 == zEnd && !bEof ) {
+        p->iRec = q - zBuf;
+        return CSV_TOK_MORE;
+      }
+      q += q + 1 < zEnd ? 2 : 1;
+    } else {
+      break;
+    }
+    p->iLine++;
+  }
+  p->iRec = q - zBuf;
+  zRec = q;
+
+  for( ;; ) {
+    const unsigned char *zVal;
+    int bLast;
+    zField = q;
+    nNlField = nNl;
+    if( *q == cQuote && cQuote >= 0 ) {
+      int mFlags = CSV_FIELD_QUOTED;
+      zVal = ++q;
+      for( ;; ) {
+        q = csvFind(q, stopQuote, stopNl);
+        if( *q == '\n' ) {
+          if( q == zEnd ) {
+            if( !bEof ) goto need_more;
+            return csvBadRecord(p, p->iLine + 1 + nNlField,
+                                "unterminated quoted field", pzErr);
+          }
+          nNl++;
+          q++;
+          continue;
+        }
+        /* A quote: the end of the field, or the first of a pair */
+        if( q + 1 == zEnd && !bEof ) goto need_more;
+        if( q[1] == cQuote && q + 1 < zEnd ) {
+          mFlags |= CSV_FIELD_ESCAPED;
+          q += 2;
+          continue;
+        }
+        break;
+      }
+      if( nField < nStore ) {
+        aField[nField].iOff = (int)(zVal - zRec);
+        aField[nField].n = (int)(q - zVal);
+        aField[nField].mFlags = mFlags;
+      }
+      q++;
+      if( *q == cDelim && q < zEnd ) {
+        bLast = 0;
+      } else if( *q == '\n' ) {
+        if( q == zEnd && !bEof ) goto need_more;
+        bLast = 1;
+      } else if( *q == '\r' && q[1] == '\n' ) {
+        /* "\r\n", or a "\r" before the sentinel */
+        if( q + 1 == zEnd && !bEof ) goto need_more;
+        bLast = 1;
+      } else {
+        return csvBadRecord(p, p->iLine + 1 + nNl,
+                            "unexpected character after a closing quote",
+                            pzErr);
+      }
+    } else {
+      zVal = q;
+      q = csvFind(q, stopDelim, stopNl);
+      if( *q == '\n' ) {
+        if( q == zEnd && !bEof ) goto need_more;
+        bLast = 1;
+        if( q > zVal && q[-1] == '\r' ) q--;
+      } else {
+        bLast = 0;
+      }
+      if( nField < nStore ) {
+        aField[nField].iOff = (int)(zVal - zRec);
+        aField[nField].n = (int)(q - zVal);
+        aField[nField].mFlags = 0;
+      }
+    }
+    nField++;
+    if( bLast ) break;
+    q++;
+  }
+
+  /* q is at the line end: "\r\n", "\n" or the end of the file */
+  pRow->z = (char *)zRec;
+  pRow->n = q - zRec;
+  pRow->iLine = p->iLine + 1;
+  pRow->nField = nField;
+  pRow->bFirst = p->bFirst;
+  p->bFirst = 0;
+  p->iLine += 1 + nNl;
+  if( *q == '\r' ) q++;
+  if( q < zEnd ) q++;
+  p->iRec = q - zBuf;
+  if( pRow->n > p->mxLen ) return csvRecordTooLong(p, pRow, pzErr);
+  return CSV_TOK_ROW;
+
+need_more:
+  /* Where the field the buffer ended in began, for csvTooLong() */
+  p->iFieldAt = zField - zBuf;
+  p->iFieldLine = p->iLine + 1 + nNlField;
+  return CSV_TOK_MORE;
+}
+
+/*
+** Hand out the next record in *pRow.  SQLITE_ROW, SQLITE_DONE after the
+** last record of the last file, or an error with *pzErr set.  The record
+** stays valid until the next call.
+*/
+static int csvReaderNext(CsvReader *p, CsvRow *pRow, char **pzErr) {
+  for( ;; ) {
+    int rc;
+    if( !p->bOpen ) {
+      rc = csvReaderNextFile(p, pzErr);
+      if( rc != SQLITE_OK ) return rc;
+    }
+    rc = csvTokenize(p, pRow, pzErr);
+    if( rc == CSV_TOK_ROW ) return SQLITE_ROW;
+    if( rc == CSV_TOK_DONE ) {
+      p->bOpen = 0;
+      continue;
+    }
+    if( rc != CSV_TOK_MORE ) return rc;
+    rc = csvReaderFill(p, pzErr);
+    if( rc != SQLITE_OK ) return rc;
+  }
+}
+
+/*
+** Hand pRow, the record csvReaderNext() just returned, out again on the
+** next call.
+*/
+static void csvReaderUnread(CsvReader *p, const CsvRow *pRow) {
+  p->iRec = pRow->z - p->aBuf;
+  p->iLine = pRow->iLine - 1;
+  p->bFirst = pRow->bFirst;
+}
+
+/*
+** Go back to the first record of the file, which bKeep has kept whole in
+** the buffer, and stop keeping.  Only for standard input, which cannot be
+** read twice: csv_file reads its first rows when the table is created and
+** hands them to the first scan this way.
+*/
+static void csvReaderRewind(CsvReader *p) {
+  p->iRec = p->iRewind;
+  p->iLine = 0;
+  p->bFirst = 1;
+  p->bKeep = 0;
+  p->bOpen = 1;
+}
+
+/************************************************************************
+** Numbers.
+**
+** A field is a number if it follows the JSON grammar:
+**
+**   -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+**
+** so that what read_csv writes into its JSON is valid JSON, and so that
+** "007", "+1", " 1" and "1." stay text.  An integer that fits in 64 bits
+** is CSV_NUM_INT, any other number CSV_NUM_REAL.
+*/
+typedef struct CsvNum CsvNum;
+struct CsvNum {
+  u64 m;      /* The first 19 significant digits */
+  int e10;    /* The number is m times ten to the e10 */
+  int bNeg;   /* A minus sign */
+  int bExact; /* No non-zero digit was left out of m */
+};
+
+/* True if c is an ASCII digit. */
+static int csvIsDigit(char c) {
+  return c >= '0' && c <= '9';
+}
+
+/* The largest exponent kept; beyond it every double is 0 or infinite. */
+#define CSV_EXP_MAX 100000
+
+/* The most significant digits a u64 holds in every case. */
+#define CSV_SIG_MAX 19
+
+/*
+** Classify z[0..n) as CSV_NUM_NONE, _INT or _REAL, and fill *p.
+*/
+static int csvScanNumber(const char *z, int n, CsvNum *p) {
+  int i = 0, nSig = 0, bInt = 1;
+  p->m = 0;
+  p->e10 = 0;
+  p->bNeg = 0;
+  p->bExact = 1;
+  if( n > 0 && z[0] == '-' ) {
+    p->bNeg = 1;
+    i++;
+  }
+  if( i >= n ) return CSV_NUM_NONE;
+  if( z[i] == '0' ) {
+    i++;
+  } else if( z[i] >= '1' && z[i] <= '9' ) {
+    do {
+      if( nSig < CSV_SIG_MAX ) {
+        p->m = p->m * 10 + (u64)(z[i] - '0');
+        nSig++;
+      } else {
+        p->e10++;
+        if( z[i] != '0' ) p->bExact = 0;
+      }
+      i++;
+    } while( i < n && csvIsDigit(z[i]) );
+  } else {
+    return CSV_NUM_NONE;
+  }
+  if( i < n && z[i] == '.' ) {
+    bInt = 0;
+    if( ++i >= n || !csvIsDigit(z[i]) ) return CSV_NUM_NONE;
+    do {
+      if( nSig < CSV_SIG_MAX ) {
+        p->m = p->m * 10 + (u64)(z[i] - '0');
+        p->e10--;
+        if( p->m ) nSig++;
+      } else if( z[i] != '0' ) {
+        p->bExact = 0;
+      }
+      i++;
+    } while( i < n && csvIsDigit(z[i]) );
+  }
+  if( i < n && (z[i] == 'e' || z[i] == 'E') ) {
+    int e = 0, bNegExp = 0;
+    bInt = 0;
+    if( ++i < n && (z[i] == '+' || z[i] == '-') ) bNegExp = z[i++] == '-';
+    if( i >= n || !csvIsDigit(z[i]) ) return CSV_NUM_NONE;
+    do {
+      if( e < CSV_EXP_MAX ) e = e * 10 + (z[i] - '0');
+      i++;
+    } while( i < n && csvIsDigit(z[i]) );
+    p->e10 += bNegExp ? -e : e;
+  }
+  if( i != n ) return CSV_NUM_NONE;
+  if( bInt && p->e10 == 0
+      && p->m <= (u64)0x7fffffffffffffffULL + (u64)p->bNeg ) {
+    return CSV_NUM_INT;
+  }
+  return CSV_NUM_REAL;
+}
+
+/* The value of a CSV_NUM_INT. */
+static i64 csvNumInt(const CsvNum *p) {
+  if( !p->bNeg ) return (i64)p->m;
+  if( p->m == 0 ) return 0;
+  return -(i64)(p->m - 1) - 1;
+}
+
+/*
+** The double nearest to the number z[0..n), which csvScanNumber() put in
+** *pNum.  When m and the power of ten are both exact doubles, one IEEE
+** multiplication or division rounds correctly (Clinger's fast path);
+** otherwise strtod() does it, in the C locale so that the decimal point is
+** "." whatever the host set.  *pLoc is that locale, made on first use.
+*/
+static int csvNumDouble(const CsvNum *pNum, const char *z, int n,
+                        locale_t *pLoc, double *pr) {
+  static const double aPow10[] = {
+    1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+    1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+  };
+  const int nPow = (int)(sizeof(aPow10) / sizeof(aPow10[0]));
+  char zBuf[CSV_NUM_BUF];
+  char *zNum = zBuf;
+  locale_t old;
+  if( pNum->bExact && pNum->m <= ((u64)1 << 53) && pNum->e10 > -nPow
+      && pNum->e10 < nPow ) {
+    double r = (double)pNum->m;
+    r = pNum->e10 < 0 ? r / aPow10[-pNum->e10] : r * aPow10[pNum->e10];
+    *pr = pNum->bNeg ? -r : r;
+    return SQLITE_OK;
+  }
+  if( *pLoc == (locale_t)0 ) {
+    *pLoc = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
+    if( *pLoc == (locale_t)0 ) return SQLITE_NOMEM;
+  }
+  if( n >= CSV_NUM_BUF ) {
+    zNum = sqlite3_malloc64((u64)n + 1);
+    if( zNum == 0 ) return SQLITE_NOMEM;
+  }
+  memcpy(zNum, z, (size_t)n);
+  zNum[n] = 0;
+  old = uselocale(*pLoc);
+  *pr = strtod(zNum, 0);
+  uselocale(old);
+  if( zNum != zBuf ) sqlite3_free(zNum);
+  return SQLITE_OK;
+}
+
+/* The most digits csvQuickNumber() takes: their value is below 2^53. */
+#define CSV_QUICK_DIGITS 15
+
+/*
+** The common case of csvScanNumber() and csvNumDouble() in one pass: a
+** number with no exponent and at most CSV_QUICK_DIGITS digits, whose value
+** m / 10^k is exact on both sides of one division, hence correctly
+** rounded.  Returns CSV_NUM_INT with *piVal, CSV_NUM_REAL with *pr, or
+** CSV_NUM_NONE for anything else (which may still be a number).
+*/
+static int csvQuickNumber(const char *z, int n, i64 *piVal, double *pr) {
+  static const double aPow10[] = {
+    1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+    1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+  };
+  const char *zEnd = z + n;
+  const char *zDigits;
+  u64 m = 0; /* Wraps harmlessly when there are too many digits */
+  int nInt, nFrac = 0, bNeg = 0;
+  if( z < zEnd && *z == '-' ) {
+    bNeg = 1;
+    z++;
+  }
+  zDigits = z;
+  while( z < zEnd && csvIsDigit(*z) ) m = m * 10 + (u64)(*z++ - '0');
+  nInt = (int)(z - zDigits);
+  if( nInt == 0 || (nInt > 1 && zDigits[0] == '0') ) return CSV_NUM_NONE;
+  if( z < zEnd ) {
+    const char *zFrac;
+    if( *z != '.' ) return CSV_NUM_NONE;
+    zFrac = ++z;
+    while( z < zEnd && csvIsDigit(*z) ) m = m * 10 + (u64)(*z++ - '0');
+    nFrac = (int)(z - zFrac);
+    if( nFrac == 0 || z < zEnd ) return CSV_NUM_NONE;
+  }
+  if( nInt + nFrac > CSV_QUICK_DIGITS ) return CSV_NUM_NONE;
+  if( z - zDigits == nInt ) {
+    *piVal = bNeg ? -(i64)m : (i64)m;
+    return CSV_NUM_INT;
+  }
+  *pr = (double)m / aPow10[nFrac];
+  if( bNeg ) *pr = -*pr;
+  return CSV_NUM_REAL;
+}
+
+/*
+** Return field z[0..n) as the result of ctx, as column kind eCol
+** (CSV_COL_*) asks: INTEGER columns give integers where the value is one
+** (or a real with no fraction that fits), REAL columns reals, and anything
+** that is not a number, or does not fit a double, is returned as text.
+*/
+static int csvResultField(sqlite3_context *ctx, int eCol, const char *z, int n,
+                          locale_t *pLoc) {
+  CsvNum num;
+  int eNum;
+  double r;
+  i64 v;
+  if( eCol == CSV_COL_TEXT ) {
+    sqlite3_result_text(ctx, z, n, SQLITE_TRANSIENT);
+    return SQLITE_OK;
+  }
+  eNum = csvQuickNumber(z, n, &v, &r);
+  if( eNum == CSV_NUM_REAL && eCol == CSV_COL_REAL ) {
+    sqlite3_result_double(ctx, r);
+    return SQLITE_OK;
+  }
+  if( eNum == CSV_NUM_INT && eCol == CSV_COL_INTEGER ) {
+    sqlite3_result_int64(ctx, v);
+    return SQLITE_OK;
+  }
+  eNum = csvScanNumber(z, n, &num);
+  if( eNum == CSV_NUM_INT ) {
+    v = csvNumInt(&num);
+    if( eCol == CSV_COL_INTEGER ) {
+      sqlite3_result_int64(ctx, v);
+    } else {
+      sqlite3_result_double(ctx, (double)v);
+    }
+    return SQLITE_OK;
+  }
+  if( eNum == CSV_NUM_REAL ) {
+    int rc = csvNumDouble(&num, z, n, pLoc, &r);
+    if( rc != SQLITE_OK ) return rc;
+    if( !isinf(r) ) {
+      if( eCol == CSV_COL_INTEGER && r >= -9223372036854775808.0
+          && r < 9223372036854775808.0 && (double)(i64)r == r ) {
+        sqlite3_result_int64(ctx, (i64)r);
+      } else {
+        sqlite3_result_double(ctx, r);
+      }
+      return SQLITE_OK;
+    }
+  }
+  sqlite3_result_text(ctx, z, n, SQLITE_TRANSIENT);
+  return SQLITE_OK;
+}
+
+/************************************************************************
+** A growing text buffer, for JSON and column names.
+*/
+typedef struct CsvBuf CsvBuf;
+struct CsvBuf {
+  FrugalDb *pState; /* Where the bytes are counted */
+  i64 *pnHeld;      /* ...and by whom */
+  char *z;          /* The text, not NUL-terminated */
+  i64 n;            /* Bytes of text */
+  i64 nAlloc;       /* Bytes allocated */
+  i64 mxLen;        /* Longest text allowed */
+};
+
+/* Make room for nMore bytes more; SQLITE_TOOBIG past mxLen. */
+static int csvBufRoom(CsvBuf *p, i64 nMore) {
+  if( p->n + nMore > p->mxLen ) return SQLITE_TOOBIG;
+  return csvGrow(p->pState, p->pnHeld, (void **)&p->z, &p->nAlloc, p->n + nMore,
+                 1);
+}
+
+/* Append z[0..n). */
+static int csvBufAppend(CsvBuf *p, const char *z, i64 n) {
+  int rc = csvBufRoom(p, n);
+  if( rc != SQLITE_OK ) return rc;
+  memcpy(p->z + p->n, z, (size_t)n);
+  p->n += n;
+  return SQLITE_OK;
+}
+
+/* Free the text. */
+static void csvBufFree(CsvBuf *p) {
+  if( p->z ) csvCount(p->pState, p->pnHeld, -(i64)sqlite3_msize(p->z));
+  sqlite3_free(p->z);
+  p->z = 0;
+  p->n = p->nAlloc = 0;
+}
+
+/* True for the bytes a JSON string cannot hold as they are. */
+#define CSV_JSON_ESCAPE(c) ((c) < 0x20 || (c) == '"' || (c) == '\\')
+
+/*
+** Append z[0..n) as the inside of a JSON string: quotes and backslashes
+** escaped, control characters as \n, \t... or \u00XX, every other byte
+** (UTF-8 included) as it is.  With cQuote >= 0, z is the inside of a
+** quoted CSV field and each doubled quote stands for one.
+*/
+static int csvBufJsonText(CsvBuf *p, const char *z, i64 n, int cQuote) {
+  static const char zHex[] = "0123456789abcdef";
+  i64 i = 0;
+  int rc;
+  while( i < n ) {
+    i64 j = i;
+    unsigned char c;
+    while( j < n && !CSV_JSON_ESCAPE((unsigned char)z[j])
+           && (unsigned char)z[j] != cQuote ) {
+      j++;
+    }
+    rc = csvBufAppend(p, z + i, j - i);
+    if( rc != SQLITE_OK ) return rc;
+    if( j >= n ) break;
+    c = (unsigned char)z[j];
+    rc = csvBufRoom(p, 6);
+    if( rc != SQLITE_OK ) return rc;
+    if( c == cQuote && c != '"' && c != '\\' ) {
+      p->z[p->n++] = (char)c; /* A doubled quote: keep one */
+      j++;
+    } else {
+      if( c == cQuote ) j++; /* A doubled '"' or '\\' quote: keep one */
+      p->z[p->n++] = '\\';
+      switch( c ) {
+        case '"': p->z[p->n++] = '"'; break;
+        case '\\': p->z[p->n++] = '\\'; break;
+        case '\n': p->z[p->n++] = 'n'; break;
+        case '\r': p->z[p->n++] = 'r'; break;
+        case '\t': p->z[p->n++] = 't'; break;
+        case '\b': p->z[p->n++] = 'b'; break;
+        case '\f': p->z[p->n++] = 'f'; break;
+        default:
+          p->z[p->n++] = 'u';
+          p->z[p->n++] = '0';
+          p->z[p->n++] = '0';
+          p->z[p->n++] = zHex[c >> 4];
+          p->z[p->n++] = zHex[c & 0xf];
+          break;
+      }
+    }
+    i = j + 1;
+  }
+  return SQLITE_OK;
+}
+
+/************************************************************************
+** Column names.
+**
+** The names of a header, made unique: a field that is empty becomes
+** "c<i>" (i counted from 0), and a name that equals an earlier one, ASCII
+** case ignored as SQL does, gets "_2", "_3", ... (the first suffix that
+** makes it unique).  Names are kept NUL-terminated in one buffer, with an
+** open-addressing hash table of their indexes to find duplicates.
+*/
+typedef struct CsvNames CsvNames;
+struct CsvNames {
+  CsvBuf text;   /* The names, each NUL-terminated */
+  i64 *aOff;     /* Where each name starts in text, and where the last
+                  ** ends: nName+1 entries */
+  i64 nOffAlloc; /* Slots in aOff[] */
+  int nName;     /* Names */
+  int *aHash;    /* Index+1 of a name, or 0 for an empty slot */
+  i64 nHash;     /* Slots in aHash[], a power of two */
+  FrugalDb *pState;
+  i64 *pnHeld;
+};
+
+/* Start an empty list of names, counted in pState and *pnHeld. */
+static void csvNamesInit(CsvNames *p, FrugalDb *pState, i64 *pnHeld,
+                         i64 mxLen) {
+  memset(p, 0, sizeof(*p));
+  p->pState = pState;
+  p->pnHeld = pnHeld;
+  p->text.pState = pState;
+  p->text.pnHeld = pnHeld;
+  p->text.mxLen = mxLen;
+}
+
+/* Free the names. */
+static void csvNamesFree(CsvNames *p) {
+  csvBufFree(&p->text);
+  if( p->aOff ) csvCount(p->pState, p->pnHeld, -(i64)sqlite3_msize(p->aOff));
+  if( p->aHash ) csvCount(p->pState, p->pnHeld, -(i64)sqlite3_msize(p->aHash));
+  sqlite3_free(p->aOff);
+  sqlite3_free(p->aHash);
+  p->aOff = 0;
+  p->aHash = 0;
+  p->nOffAlloc = p->nHash = 0;
+  p->nName = 0;
+}
+
+/* Name i. */
+static const char *csvName(const CsvNames *p, int i) {
+  return p->text.z + p->aOff[i];
+}
+
+/* Bytes in name i (which may hold a NUL byte). */
+static i64 csvNameLen(const CsvNames *p, int i) {
+  return p->aOff[i + 1] - p->aOff[i] - 1;
+}
+
+/* A hash of z[0..n), ASCII case folded. */
+static unsigned csvNameHash(const char *z, i64 n) {
+  unsigned h = 2166136261u;
+  i64 i;
+  for( i = 0; i < n; i++ ) {
+    unsigned char c = (unsigned char)z[i];
+    if( c >= 'A' && c <= 'Z' ) c += 'a' - 'A';
+    h = (h ^ c) * 16777619u;
+  }
+  return h;
+}
+
+/* True if a[0..n) and b[0..n) are equal, ASCII case folded. */
+static int csvNameEq(const char *a, const char *b, i64 n) {
+  i64 i;
+  for( i = 0; i < n; i++ ) {
+    unsigned char x = (unsigned char)a[i], y = (unsigned char)b[i];
+    if( x >= 'A' && x <= 'Z' ) x += 'a' - 'A';
+    if( y >= 'A' && y <= 'Z' ) y += 'a' - 'A';
+    if( x != y ) return 0;
+  }
+  return 1;
+}
+
+/* The slot of aHash[] that holds z[0..n), or the empty slot for it. */
+static i64 csvNamesSlot(const CsvNames *p, const char *z, i64 n) {
+  i64 i = (i64)(csvNameHash(z, n) & (unsigned)(p->nHash - 1));
+  for( ;; i = (i + 1) & (p->nHash - 1) ) {
+    int k = p->aHash[i];
+    const char *zName;
+    if( k == 0 ) return i;
+    zName = csvName(p, k - 1);
+    if( csvNameLen(p, k - 1) == n && csvNameEq(zName, z, n) ) return i;
+  }
+}
+
+/* Make the hash table hold nName+1 names at most half full. */
+static int csvNamesRehash(CsvNames *p) {
+  i64 nNew = p->nHash ? p->nHash : 64;
+  int *aNew;
+  int i;
+  if( (i64)(p->nName + 1) * 2 <= p->nHash ) return SQLITE_OK;
+  while( (i64)(p->nName + 1) * 2 > nNew ) nNew *= 2;
+  aNew = sqlite3_malloc64((u64)nNew * sizeof(int));
+  if( aNew == 0 ) return SQLITE_NOMEM;
+  memset(aNew, 0, (size_t)nNew * sizeof(int));
+  if( p->aHash ) csvCount(p->pState, p->pnHeld, -(i64)sqlite3_msize(p->aHash));
+  csvCount(p->pState, p->pnHeld, (i64)sqlite3_msize(aNew));
+  sqlite3_free(p->aHash);
+  p->aHash = aNew;
+  p->nHash = nNew;
+  for( i = 0; i < p->nName; i++ ) {
+    p->aHash[csvNamesSlot(p, csvName(p, i), csvNameLen(p, i))] = i + 1;
+  }
+  return SQLITE_OK;
+}
+
+/*
+** Add z[0..n) as the next name (unescaping doubled quotes if cQuote >= 0),
+** renamed as the rules above say.
+*/
+static int csvNamesAdd(CsvNames *p, const char *z, i64 n, int cQuote) {
+  i64 iStart = p->text.n, nName, i;
+  int rc, k;
+  rc = csvNamesRehash(p);
+  if( rc == SQLITE_OK ) {
+    rc = csvGrow(p->pState, p->pnHeld, (void **)&p->aOff, &p->nOffAlloc,
+                 p->nName + 2, sizeof(i64));
+  }
+  if( rc != SQLITE_OK ) return rc;
+  if( n == 0 ) {
+    char zGen[32];
+    sqlite3_snprintf(sizeof(zGen), zGen, "c%d", p->nName);
+    rc = csvBufAppend(&p->text, zGen, (i64)strlen(zGen));
+  } else if( cQuote < 0 ) {
+    rc = csvBufAppend(&p->text, z, n);
+  } else {
+    for( i = 0; rc == SQLITE_OK && i < n; i++ ) {
+      rc = csvBufAppend(&p->text, z + i, 1);
+      if( (unsigned char)z[i] == cQuote ) i++;
+    }
+  }
+  if( rc != SQLITE_OK ) return rc;
+  nName = p->text.n - iStart;
+  /* Add "_2", "_3"... until the name is new */
+  for( k = 2;
+       p->aHash[csvNamesSlot(p, p->text.z + iStart, p->text.n - iStart)] != 0;
+       k++ ) {
+    char zSuffix[32];
+    sqlite3_snprintf(sizeof(zSuffix), zSuffix, "_%d", k);
+    p->text.n = iStart + nName;
+    rc = csvBufAppend(&p->text, zSuffix, (i64)strlen(zSuffix));
+    if( rc != SQLITE_OK ) return rc;
+  }
+  i = csvNamesSlot(p, p->text.z + iStart, p->text.n - iStart);
+  rc = csvBufAppend(&p->text, "", 1);
+  if( rc != SQLITE_OK ) return rc;
+  p->aOff[p->nName] = iStart;
+  p->aOff[p->nName + 1] = p->text.n;
+  p->aHash[i] = ++p->nName;
+  return SQLITE_OK;
+}
+
+/*
+** Add the names of the header pRow, the first nMax of them if nMax > 0,
+** and then c<i> up to nMax.
+*/
+static int csvNamesFromRow(CsvNames *p, const CsvReader *pRdr,
+                           const CsvRow *pRow, int nMax) {
+  i64 i = 0;
+  int rc = SQLITE_OK;
+  while( rc == SQLITE_OK && (nMax <= 0 || p->nName < nMax) ) {
+    CsvField f;
+    i = csvWalkField(pRdr, pRow->z, i, pRow->n, &f);
+    rc = csvNamesAdd(p, pRow->z + f.iOff, f.n,
+                     (f.mFlags & CSV_FIELD_ESCAPED) ? pRdr->cQuote : -1);
+    if( i >= pRow->n ) break;
+    i++;
+  }
+  while( rc == SQLITE_OK && p->nName < nMax ) rc = csvNamesAdd(p, "", 0, -1);
+  return rc;
+}
+
+/************************************************************************
+** What both modules share about rows.
+*/
+
+/* True if field pF of pRow is NULL by the nulls= option of pOpt. */
+static int csvIsNull(const CsvOptions *pOpt, const CsvRow *pRow,
+                     const CsvField *pF) {
+  return pOpt->zNulls && !(pF->mFlags & CSV_FIELD_QUOTED)
+      && pF->n == pOpt->nNulls
+      && memcmp(pRow->z + pF->iOff, pOpt->zNulls, (size_t)pF->n) == 0;
+}
+
+/*
+** The error for a row with more fields than the nCol columns, unless
+** extra_fields=drop.
+*/
+static int csvCheckExtra(const CsvReader *pRdr, const CsvOptions *pOpt,
+                         const CsvRow *pRow, int nCol, char **pzErr) {
+  if( nCol <= 0 || pRow->nField <= nCol ) return SQLITE_OK;
+  if( pOpt->eExtra == CSV_EXTRA_DROP ) return SQLITE_OK;
+  return csvErr(pzErr, sqlite3_mprintf("%s: %s:%lld: row has %d fields, "
+                                       "more than the %d columns",
+                                       pRdr->zFunc, csvReaderFilename(pRdr),
+                                       pRow->iLine, pRow->nField, nCol));
+}
+
+/************************************************************************
+** csv_file.
+*/
+typedef struct CsvTable CsvTable;
+struct CsvTable {
+  sqlite3_vtab base;   /* Base class - must be first */
+  sqlite3 *db;         /* The connection */
+  FrugalDb *pState;    /* Where open cursors are counted */
+  CsvOptions opt;      /* The arguments */
+  int nCol;            /* Columns */
+  unsigned char *aCol; /* CSV_COL_* of each column */
+  locale_t loc;        /* The C locale, for strtod(), or 0 */
+  CsvReader *pStdin;   /* Standard input, kept for the first scan */
+};
+
+typedef struct CsvCursor CsvCursor;
+struct CsvCursor {
+  sqlite3_vtab_cursor base; /* Base class - must be first */
+  CsvReader rdr;            /* The reader, when bOpen */
+  CsvRow row;               /* The current row */
+  CsvBuf scratch;           /* A field with its doubled quotes undone */
+  i64 iRowid;               /* Rows so far */
+  i64 nHeld;                /* Bytes counted for aField and scratch */
+  int bOpen;                /* rdr is open */
+  int bEof;                 /* No more rows */
+};
+
+/* True for the bytes isspace() knows, in any locale. */
+static int csvIsSpace(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'
+      || c == '\v';
+}
+
+/*
+** Apply one argument of CREATE VIRTUAL TABLE ... USING csv_file(...):
+** "name=value" or, for header, a bare "header".  As in SQLite's csv.c,
+** spaces around the name and the value are ignored, and a value in single
+** or double quotes is dequoted (a doubled quote stands for one).
+*/
+static int csvfileArg(CsvOptions *pOpt, const char *zArg, char **pzErr) {
+  const char *z = zArg;
+  const char *zEq = strchr(zArg, '=');
+  char *zKey;
+  i64 nKey, nVal;
+  FrugalJsonValue val;
+  char *zVal = 0;
+  int rc;
+
+  while( csvIsSpace(*z) ) z++;
+  nKey = zEq ? zEq - z : (i64)strlen(z);
+  while( nKey > 0 && csvIsSpace(z[nKey - 1]) ) nKey--;
+  zKey = sqlite3_mprintf("%.*s", (int)nKey, z);
+  if( zKey == 0 ) return SQLITE_NOMEM;
+  if( zEq == 0 ) {
+    if( sqlite3_stricmp(zKey, "header") != 0 ) {
+      sqlite3_free(zKey);
+      return csvErr(
+          pzErr,
+          sqlite3_mprintf("csv_file: expected name=value, not \"%s\"", zArg));
+    }
+    val.z = "yes";
+    val.n = 3;
+  } else {
+    const char *zV = zEq + 1;
+    while( csvIsSpace(*zV) ) zV++;
+    nVal = (i64)strlen(zV);
+    while( nVal > 0 && csvIsSpace(zV[nVal - 1]) ) nVal--;
+    zVal = sqlite3_malloc64((u64)nVal + 1);
+    if( zVal == 0 ) {
+      sqlite3_free(zKey);
+      return SQLITE_NOMEM;
+    }
+    if( nVal >= 2 && (zV[0] == '\'' || zV[0] == '"')
+        && zV[nVal - 1] == zV[0] ) {
+      i64 i, j = 0;
+      for( i = 1; i < nVal - 1; i++ ) {
+        if( zV[i] == zV[0] && zV[i + 1] == zV[0] ) i++;
+        zVal[j++] = zV[i];
+      }
+      nVal = j;
+    } else {
+      memcpy(zVal, zV, (size_t)nVal);
+    }
+    zVal[nVal] = 0;
+    val.z = zVal;
+    val.n = (int)nVal;
+  }
+  val.eType = FRUGAL_JSON_STRING;
+  rc = csvOption(pOpt, 1, zKey, &val, pzErr);
+  sqlite3_free(zKey);
+  sqlite3_free(zVal);
+  return rc;
+}
+
+/*
+** How SQLite's affinity rules read a declared type, as CSV_COL_*: a type
+** with INT is an integer, with CHAR, CLOB or TEXT text, with BLOB (or no
+** type) text as it is, with REAL, FLOA or DOUB real, and anything else
+** NUMERIC, which returns numbers as CSV_COL_INTEGER does.
+*/
+static int csvDeclaredCol(const char *zType) {
+  static const struct {
+    const char *zSub; /* A part of the type name */
+    int eCol;         /* What it means */
+  } aRule[] = {
+    { "INT", CSV_COL_INTEGER }, { "CHAR", CSV_COL_TEXT },
+    { "CLOB", CSV_COL_TEXT },   { "TEXT", CSV_COL_TEXT },
+    { "BLOB", CSV_COL_TEXT },   { "REAL", CSV_COL_REAL },
+    { "FLOA", CSV_COL_REAL },   { "DOUB", CSV_COL_REAL },
+  };
+  size_t k;
+  int i, n = zType ? (int)strlen(zType) : 0;
+  if( n == 0 ) return CSV_COL_TEXT;
+  for( k = 0; k < sizeof(aRule) / sizeof(aRule[0]); k++ ) {
+    int nSub = (int)strlen(aRule[k].zSub);
+    for( i = 0; i + nSub <= n; i++ ) {
+      if( sqlite3_strnicmp(zType + i, aRule[k].zSub, nSub) == 0 ) {
+        return aRule[k].eCol;
+      }
+    }
+  }
+  return CSV_COL_INTEGER;
+}
+
+/* The instructions a scratch connection runs before it gives up. */
+#define CSV_SCHEMA_MAX_STEPS 100000
+
+/* Progress handler of the scratch connection: stop it after a while. */
+static int csvSchemaProgress(void *pArg) {
+  int *pn = (int *)pArg;
+  return ++*pn > CSV_SCHEMA_MAX_STEPS / 1000;
+}
+
+/*
+** The columns of schema=: their number and declared types, read by making
+** the table in a private in-memory connection (which can attach nothing and
+** is stopped if it runs long) and asking pragma_table_xinfo.
+*/
+static int csvSchemaColumns(CsvTable *p, char **pzErr) {
+  sqlite3 *db2 = 0;
+  sqlite3_stmt *pStmt = 0;
+  int nStep = 0, rc;
+
+  rc = sqlite3_open_v2(":memory:", &db2,
+                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, 0);
+  if( rc == SQLITE_OK ) {
+    const char *zTail = 0;
+    sqlite3_limit(db2, SQLITE_LIMIT_ATTACHED, 0);
+    sqlite3_progress_handler(db2, 1000, csvSchemaProgress, &nStep);
+    rc = sqlite3_prepare_v2(db2, p->opt.zSchema, -1, &pStmt, &zTail);
+    if( rc == SQLITE_OK && pStmt ) {
+      while( csvIsSpace(*zTail) || *zTail == ';' ) zTail++;
+      if( *zTail ) {
+        sqlite3_finalize(pStmt);
+        sqlite3_close(db2);
+        return csvErr(pzErr, sqlite3_mprintf(
+                                 "csv_file: schema: more than one statement"));
+      }
+      sqlite3_step(pStmt);
+      rc = sqlite3_finalize(pStmt);
+      pStmt = 0;
+    }
+  }
+  if( rc == SQLITE_OK ) {
+    rc = sqlite3_prepare_v2(
+        db2,
+        "SELECT type FROM pragma_table_xinfo("
+        "(SELECT name FROM sqlite_schema WHERE type='table'))",
+        -1, &pStmt, 0);
+  }
+  while( rc == SQLITE_OK && sqlite3_step(pStmt) == SQLITE_ROW ) {
+    i64 nAlloc = p->nCol;
+    i64 nHeld = 0;
+    rc = csvGrow(0, &nHeld, (void **)&p->aCol, &nAlloc, p->nCol + 1, 1);
+    if( rc == SQLITE_OK ) {
+      p->aCol[p->nCol++] = (unsigned char)csvDeclaredCol(
+          (const char *)sqlite3_column_text(pStmt, 0));
+    }
+  }
+  if( rc == SQLITE_OK && pStmt )
+    rc = sqlite3_finalize(pStmt);
+  else
+    sqlite3_finalize(pStmt);
+  if( rc != SQLITE_OK && rc != SQLITE_NOMEM ) {
+    rc = csvErr(
+        pzErr, sqlite3_mprintf("csv_file: schema: %s",
+                               db2 ? sqlite3_errmsg(db2) : sqlite3_errstr(rc)));
+  }
+  sqlite3_close(db2);
+  if( rc == SQLITE_OK && p->nCol == 0 ) {
+    rc = csvErr(pzErr, sqlite3_mprintf("csv_file: schema: no table"));
+  }
+  return rc;
+}
+
+/*
+** Open a reader on what the table reads: filename= or data=.
+*/
+static int csvTableReader(CsvTable *p, CsvReader *pRdr, char **pzErr) {
+  return csvReaderOpen(pRdr, p->pState, p->db, &p->opt, p->opt.zFilename,
+                       p->opt.zData, pzErr);
+}
+
+/*
+** What the table reads, for messages: the filename= argument as given
+** (a pattern stays a pattern), <stdin> or <data>.
+*/
+static const char *csvTableName(const CsvTable *p) {
+  if( p->opt.zFilename == 0 ) return CSV_DATA_NAME;
+  if( strcmp(p->opt.zFilename, "-") == 0 ) return FRUGAL_STDIN_NAME;
+  return p->opt.zFilename;
+}
+
+/*
+** Infer the CSV_COL_* of each column from the rows pRdr hands out (the
+** first CSV_SAMPLE_ROWS, headers skipped): INTEGER if every value is an
+** integer, REAL if every value is a number, else TEXT.  NULLs do not
+** count; a column of NULLs only is TEXT.
+*/
+static int csvInferTypes(CsvTable *p, CsvReader *pRdr, CsvRow *pRow,
+                         char **pzErr) {
+  int nRow = 0, rc = SQLITE_ROW, i;
+  unsigned char *aSeen = sqlite3_malloc64((u64)p->nCol);
+  if( aSeen == 0 ) return SQLITE_NOMEM;
+  memset(aSeen, 0, (size_t)p->nCol);
+  while( nRow < CSV_SAMPLE_ROWS ) {
+    rc = csvReaderNext(pRdr, pRow, pzErr);
+    if( rc != SQLITE_ROW ) break;
+    if( pRow->bFirst && p->opt.bHeader ) continue;
+    rc = csvCheckExtra(pRdr, &p->opt, pRow, p->nCol, pzErr);
+    if( rc != SQLITE_OK ) break;
+    rc = SQLITE_ROW;
+    for( i = 0; i < pRow->nField && i < p->nCol; i++ ) {
+      const CsvField *pF = &pRow->aField[i];
+      CsvNum num;
+      if( csvIsNull(&p->opt, pRow, pF) ) continue;
+      if( pF->mFlags & CSV_FIELD_ESCAPED ) {
+        aSeen[i] |= 1 << CSV_NUM_NONE;
+      } else {
+        aSeen[i] |= 1 << csvScanNumber(pRow->z + pF->iOff, pF->n, &num);
+      }
+    }
+    nRow++;
+  }
+  if( rc == SQLITE_ROW || rc == SQLITE_DONE || rc == CSV_FULL ) {
+    rc = SQLITE_OK;
+    for( i = 0; i < p->nCol; i++ ) {
+      if( aSeen[i] == 0 || (aSeen[i] & (1 << CSV_NUM_NONE)) ) {
+        p->aCol[i] = CSV_COL_TEXT;
+      } else if( aSeen[i] & (1 << CSV_NUM_REAL) ) {
+        p->aCol[i] = CSV_COL_REAL;
+      } else {
+        p->aCol[i] = CSV_COL_INTEGER;
+      }
+    }
+  }
+  sqlite3_free(aSeen);
+  return rc;
+}
+
+/*
+** Decide the columns of a csv_file table without schema=: their names from
+** the header, from columns= or from the first row, and with types=auto
+** their types from the first rows.  Writes the CREATE TABLE statement to
+** *pzSql.  Standard input, which cannot be read twice, is kept in
+** p->pStdin for the first scan.
+*/
+static int csvDecideColumns(CsvTable *p, char **pzSql, char **pzErr) {
+  CsvReader rdr;
+  CsvRow row;
+  CsvNames names;
+  i64 nHeld = 0, nField = 0;
+  int bRead, bHaveRow = 0, rc = SQLITE_OK, i;
+  int mxCol = sqlite3_limit(p->db, SQLITE_LIMIT_COLUMN, -1);
+
+  memset(&rdr, 0, sizeof(rdr));
+  memset(&row, 0, sizeof(row));
+  csvNamesInit(&names, 0, &nHeld,
+               sqlite3_limit(p->db, SQLITE_LIMIT_LENGTH, -1));
+  bRead =
+      p->opt.bHeader || p->opt.nColumn == 0 || p->opt.eTypes == CSV_TYPES_AUTO;
+  if( bRead ) {
+    rc = csvTableReader(p, &rdr, pzErr);
+    if( rc != SQLITE_OK ) return rc;
+    rdr.bKeep = p->opt.zFilename && strcmp(p->opt.zFilename, "-") == 0;
+    if( p->opt.bHeader || p->opt.nColumn == 0 ) {
+      /* The first row: the names, or how many columns there are */
+      rc = csvReaderNext(&rdr, &row, pzErr);
+      if( rc == SQLITE_DONE ) {
+        rc = csvErr(pzErr, sqlite3_mprintf("csv_file: %s: no rows to take the "
+                                           "columns from (give columns= or "
+                                           "schema=)",
+                                           csvTableName(p)));
+      }
+      if( rc == SQLITE_ROW ) {
+        rc = SQLITE_OK;
+        if( p->opt.bHeader ) {
+          rc = csvNamesFromRow(&names, &rdr, &row, p->opt.nColumn);
+        } else {
+          bHaveRow = 1;
+          nField = row.nField;
+        }
+      }
+    }
+  }
+  if( rc == SQLITE_OK && !p->opt.bHeader ) {
+    i64 nCol = p->opt.nColumn ? p->opt.nColumn : nField;
+    while( rc == SQLITE_OK && names.nName < nCol && names.nName <= mxCol ) {
+      rc = csvNamesAdd(&names, "", 0, -1);
+    }
+  }
+  if( rc == SQLITE_OK && names.nName > mxCol ) {
+    rc = csvErr(pzErr, sqlite3_mprintf("csv_file: %s: more than %d columns "
+                                       "(SQLITE_LIMIT_COLUMN)",
+                                       csvTableName(p), mxCol));
+  }
+  if( rc == SQLITE_OK ) {
+    p->nCol = names.nName;
+    p->aCol = sqlite3_malloc64((u64)p->nCol);
+    row.aField = sqlite3_malloc64(sizeof(CsvField) * (u64)p->nCol);
+    if( p->aCol == 0 || row.aField == 0 ) rc = SQLITE_NOMEM;
+  }
+  if( rc == SQLITE_OK ) {
+    memset(p->aCol, CSV_COL_TEXT, (size_t)p->nCol);
+    /* Cut the first row again, keeping its fields this time */
+    if( bHaveRow ) csvReaderUnread(&rdr, &row);
+    row.nStore = p->nCol;
+    if( p->opt.eTypes == CSV_TYPES_AUTO ) {
+      rc = csvInferTypes(p, &rdr, &row, pzErr);
+    }
+  }
+  if( rc == SQLITE_OK ) {
+    sqlite3_str *pStr = sqlite3_str_new(0);
+    static const char *const azType[] = {
+      "TEXT", "INTEGER", "REAL" /* Indexed by CSV_COL_* */
+    };
+    sqlite3_str_appendall(pStr, "CREATE TABLE x(");
+    for( i = 0; i < p->nCol; i++ ) {
+      sqlite3_str_appendf(pStr, "%s\"%w\" %s", i ? "," : "", csvName(&names, i),
+                          azType[p->aCol[i]]);
+    }
+    sqlite3_str_appendall(pStr, ")");
+    *pzSql = sqlite3_str_finish(pStr);
+    if( *pzSql == 0 ) rc = SQLITE_NOMEM;
+  }
+  if( rc == SQLITE_OK && rdr.bKeep ) {
+    /* Standard input: hand what was read to the first scan */
+    p->pStdin = sqlite3_malloc64(sizeof(CsvReader));
+    if( p->pStdin == 0 ) {
+      rc = SQLITE_NOMEM;
+    } else {
+      csvReaderRewind(&rdr);
+      *p->pStdin = rdr;
+      memset(&rdr, 0, sizeof(rdr));
+    }
+  }
+  sqlite3_free(row.aField);
+  csvNamesFree(&names);
+  csvReaderClose(&rdr);
+  return rc;
+}
+
+/* xDisconnect and xDestroy. */
+static int csvfileDisconnect(sqlite3_vtab *pVtab) {
+  CsvTable *p = (CsvTable *)pVtab;
+  csvOptionsClear(&p->opt);
+  sqlite3_free(p->aCol);
+  if( p->loc != (locale_t)0 ) freelocale(p->loc);
+  if( p->pStdin ) {
+    csvReaderClose(p->pStdin);
+    sqlite3_free(p->pStdin);
+  }
+  sqlite3_free(p);
+  return SQLITE_OK;
+}
+
+/*
+** xConnect and xCreate: read the arguments, decide the columns and declare
+** them.
+*/
+static int csvfileConnect(sqlite3 *db, void *pAux, int argc,
+                          const char *const *argv, sqlite3_vtab **ppVtab,
+                          char **pzErr) {
+  CsvTable *p;
+  char *zSql = 0;
+  int rc = SQLITE_OK, i;
+
+  p = sqlite3_malloc64(sizeof(*p));
+  if( p == 0 ) return SQLITE_NOMEM;
+  memset(p, 0, sizeof(*p));
+  p->db = db;
+  p->pState = (FrugalDb *)pAux;
+  csvOptionsInit(&p->opt, "csv_file", 0);
+  for( i = 3; rc == SQLITE_OK && i < argc; i++ ) {
+    rc = csvfileArg(&p->opt, argv[i], pzErr);
+  }
+  if( rc == SQLITE_OK && (p->opt.zFilename == 0) == (p->opt.zData == 0) ) {
+    rc = csvErr(pzErr, sqlite3_mprintf(
+                           p->opt.zFilename
+                               ? "csv_file: give filename= or data=, not both"
+                               : "csv_file: filename= or data= is required"));
+  }
+  if( rc == SQLITE_OK ) rc = csvOptionsCheck(&p->opt, pzErr);
+  if( rc == SQLITE_OK && p->opt.zSchema ) {
+    rc = sqlite3_declare_vtab(db, p->opt.zSchema);
+    if( rc != SQLITE_OK ) {
+      rc = csvErr(pzErr,
+                  sqlite3_mprintf("csv_file: schema: %s", sqlite3_errmsg(db)));
+    }
+    if( rc == SQLITE_OK ) rc = csvSchemaColumns(p, pzErr);
+    if( rc == SQLITE_OK && p->opt.nColumn && p->opt.nColumn != p->nCol ) {
+      rc = csvErr(pzErr, sqlite3_mprintf(
+                             "csv_file: columns=%d but schema= has %d columns",
+                             p->opt.nColumn, p->nCol));
+    }
+  } else if( rc == SQLITE_OK ) {
+    rc = csvDecideColumns(p, &zSql, pzErr);
+    if( rc == SQLITE_OK ) {
+      rc = sqlite3_declare_vtab(db, zSql);
+      if( rc != SQLITE_OK ) {
+        rc = csvErr(pzErr, sqlite3_mprintf("csv_file: %s", sqlite3_errmsg(db)));
+      }
+    }
+    sqlite3_free(zSql);
+  }
+  if( rc == SQLITE_OK && p->opt.eTypes == CSV_TYPES_TEXT ) {
+    memset(p->aCol, CSV_COL_TEXT, (size_t)p->nCol);
+  }
+  if( rc == SQLITE_OK ) {
+    rc = sqlite3_vtab_config(db, SQLITE_VTAB_DIRECTONLY);
+    if( rc != SQLITE_OK ) {
+      rc = csvErr(pzErr, sqlite3_mprintf("csv_file: %s", sqlite3_errstr(rc)));
+    }
+  }
+  if( rc != SQLITE_OK ) {
+    csvfileDisconnect(&p->base);
+    return rc;
+  }
+  *ppVtab = &p->base;
+  return SQLITE_OK;
+}
+
+/* xCreate: as xConnect, but a distinct function, so that csv_file is not
+** an eponymous table. */
+static int csvfileCreate(sqlite3 *db, void *pAux, int argc,
+                         const char *const *argv, sqlite3_vtab **ppVtab,
+                         char **pzErr) {
+  return csvfileConnect(db, pAux, argc, argv, ppVtab, pzErr);
+}
+
+/*
+** xBestIndex.  Only full scans; what is passed on in idxNum is how many
+** leading fields of each record to keep positions for: one past the last
+** column the statement uses (colUsed; its top bit stands for all columns
+** from 63 on).
+*/
+static int csvfileBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
+  CsvTable *p = (CsvTable *)pVtab;
+  u64 mUsed = pInfo->colUsed;
+  int nStore = 0;
+  if( mUsed & ((u64)1 << 63) ) {
+    nStore = p->nCol;
+  } else {
+    while( mUsed ) {
+      nStore++;
+      mUsed >>= 1;
+    }
+  }
+  if( nStore > p->nCol ) nStore = p->nCol;
+  pInfo->idxNum = nStore;
+  pInfo->estimatedRows = CSV_EST_ROWS;
+  pInfo->estimatedCost = (double)CSV_EST_ROWS;
+  return SQLITE_OK;
+}
+
+/* xOpen. */
+static int csvfileOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCur) {
+  CsvTable *p = (CsvTable *)pVtab;
+  CsvCursor *pCur = sqlite3_malloc64(sizeof(*pCur));
+  if( pCur == 0 ) return SQLITE_NOMEM;
+  memset(pCur, 0, sizeof(*pCur));
+  pCur->row.aField = sqlite3_malloc64(sizeof(CsvField) * (u64)p->nCol);
+  if( pCur->row.aField == 0 ) {
+    sqlite3_free(pCur);
+    return SQLITE_NOMEM;
+  }
+  csvCount(p->pState, &pCur->nHeld, (i64)sqlite3_msize(pCur->row.aField));
+  pCur->scratch.pState = p->pState;
+  pCur->scratch.pnHeld = &pCur->nHeld;
+  pCur->scratch.mxLen = sqlite3_limit(p->db, SQLITE_LIMIT_LENGTH, -1);
+  pCur->bEof = 1;
+  *ppCur = &pCur->base;
+  return SQLITE_OK;
+}
+
+/* xClose. */
+static int csvfileClose(sqlite3_vtab_cursor *cur) {
+  CsvCursor *pCur = (CsvCursor *)cur;
+  CsvTable *p = (CsvTable *)cur->pVtab;
+  if( pCur->bOpen ) csvReaderClose(&pCur->rdr);
+  csvBufFree(&pCur->scratch);
+  csvCount(p->pState, &pCur->nHeld, -(i64)sqlite3_msize(pCur->row.aField));
+  sqlite3_free(pCur->row.aField);
+  sqlite3_free(pCur);
+  return SQLITE_OK;
+}
+
+/* Set the error message of cursor pCur's table to zErr; return rc. */
+static int csvCursorError(sqlite3_vtab_cursor *cur, int rc, char *zErr) {
+  sqlite3_vtab *pVtab = cur->pVtab;
+  sqlite3_free(pVtab->zErrMsg);
+  pVtab->zErrMsg = zErr;
+  return zErr == 0 && rc != SQLITE_OK ? SQLITE_NOMEM : rc;
+}
+
+/* xNext: the next data row. */
+static int csvfileNext(sqlite3_vtab_cursor *cur) {
+  CsvCursor *pCur = (CsvCursor *)cur;
+  CsvTable *p = (CsvTable *)cur->pVtab;
+  char *zErr = 0;
+  for( ;; ) {
+    int rc = csvReaderNext(&pCur->rdr, &pCur->row, &zErr);
+    if( rc == SQLITE_ROW ) {
+      if( pCur->row.bFirst && p->opt.bHeader ) continue;
+      rc = pCur->row.nField <= p->nCol
+             ? SQLITE_OK
+             : csvCheckExtra(&pCur->rdr, &p->opt, &pCur->row, p->nCol, &zErr);
+      if( rc == SQLITE_OK ) {
+        pCur->iRowid++;
+        return SQLITE_OK;
+      }
+    }
+    pCur->bEof = 1;
+    if( rc == SQLITE_DONE ) return SQLITE_OK;
+    return csvCursorError(cur, rc, zErr);
+  }
+}
+
+/* xFilter: start a scan, streaming the file again. */
+static int csvfileFilter(sqlite3_vtab_cursor *cur, int idxNum,
+                         const char *idxStr, int argc, sqlite3_value **argv) {
+  CsvCursor *pCur = (CsvCursor *)cur;
+  CsvTable *p = (CsvTable *)cur->pVtab;
+  char *zErr = 0;
+  (void)idxStr;
+  (void)argc;
+  (void)argv;
+  if( pCur->bOpen ) csvReaderClose(&pCur->rdr);
+  pCur->bOpen = 0;
+  pCur->bEof = 1;
+  pCur->iRowid = 0;
+  if( p->pStdin ) {
+    pCur->rdr = *p->pStdin;
+    sqlite3_free(p->pStdin);
+    p->pStdin = 0;
+  } else {
+    int rc = csvTableReader(p, &pCur->rdr, &zErr);
+    if( rc != SQLITE_OK ) return csvCursorError(cur, rc, zErr);
+  }
+  pCur->bOpen = 1;
+  pCur->bEof = 0;
+  pCur->row.nStore = idxNum < p->nCol ? idxNum : p->nCol;
+  return csvfileNext(cur);
+}
+
+/* xEof. */
+static int csvfileEof(sqlite3_vtab_cursor *cur) {
+  return ((CsvCursor *)cur)->bEof;
+}
+
+/*
+** xColumn: field i converted as its column's type says, NULL if the row
+** has no such field or the field is the nulls= text.
+*/
+static int csvfileColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx,
+                         int i) {
+  CsvCursor *pCur = (CsvCursor *)cur;
+  CsvTable *p = (CsvTable *)cur->pVtab;
+  CsvRow *pRow = &pCur->row;
+  CsvField f;
+  const char *z;
+  if( i < 0 || i >= pRow->nField || i >= p->nCol ) return SQLITE_OK;
+  if( i < pRow->nStore ) {
+    f = pRow->aField[i];
+  } else {
+    /* A column the plan did not announce: walk the record to it */
+    i64 k = 0;
+    int j;
+    for( j = 0; j <= i; j++ ) {
+      k = csvWalkField(&pCur->rdr, pRow->z, k, pRow->n, &f) + 1;
+    }
+  }
+  if( csvIsNull(&p->opt, pRow, &f) ) return SQLITE_OK;
+  z = pRow->z + f.iOff;
+  if( f.mFlags & CSV_FIELD_ESCAPED ) {
+    /* Undo the doubled quotes in the scratch buffer */
+    int j, rc;
+    pCur->scratch.n = 0;
+    rc = csvBufRoom(&pCur->scratch, f.n);
+    if( rc != SQLITE_OK ) return rc;
+    for( j = 0; j < f.n; j++ ) {
+      pCur->scratch.z[pCur->scratch.n++] = z[j];
+      if( (unsigned char)z[j] == pCur->rdr.cQuote ) j++;
+    }
+    z = pCur->scratch.z;
+    f.n = (int)pCur->scratch.n;
+  }
+  return csvResultField(ctx, p->aCol[i], z, f.n, &p->loc);
+}
+
+/* xRowid: the row's position in the scan. */
+static int csvfileRowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *pRowid) {
+  *pRowid = ((CsvCursor *)cur)->iRowid;
+  return SQLITE_OK;
+}
+
+static const sqlite3_module csvfileModule = {
+  .iVersion = 0,
+  .xCreate = csvfileCreate,
+  .xConnect = csvfileConnect,
+  .xBestIndex = csvfileBestIndex,
+  .xDisconnect = csvfileDisconnect,
+  .xDestroy = csvfileDisconnect,
+  .xOpen = csvfileOpen,
+  .xClose = csvfileClose,
+  .xFilter = csvfileFilter,
+  .xNext = csvfileNext,
+  .xEof = csvfileEof,
+  .xColumn = csvfileColumn,
+  .xRowid = csvfileRowid,
+};
+
+/************************************************************************
+** read_csv.
+*/
+
+/* The columns of read_csv. */
+#define RCSV_RECORD   0
+#define RCSV_ROWNUM   1
+#define RCSV_LINENO   2
+#define RCSV_FILENAME 3
+#define RCSV_PATH     4
+#define RCSV_OPTIONS  5
+
+/* The plan read_csv's xBestIndex hands to xFilter in idxNum. */
+#define RCSV_PLAN_PATH    0x01 /* path = ? */
+#define RCSV_PLAN_OPTIONS 0x02 /* options = ? */
+
+typedef struct RcsvTable RcsvTable;
+struct RcsvTable {
+  sqlite3_vtab base; /* Base class - must be first */
+  sqlite3 *db;       /* The connection */
+  FrugalDb *pState;  /* Where open cursors are counted */
+};
+
+typedef struct RcsvCursor RcsvCursor;
+struct RcsvCursor {
+  sqlite3_vtab_cursor base; /* Base class - must be first */
+  CsvOptions opt;           /* The options */
+  CsvReader rdr;            /* The reader, when bOpen */
+  CsvRow row;               /* The current row */
+  CsvNames names;           /* The current file's header, with header */
+  CsvBuf json;              /* The record column */
+  sqlite3_value *pPath;     /* The path argument */
+  sqlite3_value *pOptions;  /* The options argument, or NULL */
+  i64 iRownum;              /* Data rows so far in this file */
+  i64 iRowid;               /* Rows so far */
+  i64 nHeld;                /* Bytes counted for names and json */
+  int nKey;                 /* Keys a row may have, 0 for any number */
+  int bOpen;                /* rdr is open */
+  int bEof;                 /* No more rows */
+};
+
+/* xConnect. */
+static int rcsvConnect(sqlite3 *db, void *pAux, int argc,
+                       const char *const *argv, sqlite3_vtab **ppVtab,
+                       char **pzErr) {
+  RcsvTable *p;
+  int rc;
+  (void)argc;
+  (void)argv;
+  rc = sqlite3_declare_vtab(db, "CREATE TABLE x(record TEXT, rownum INTEGER,"
+                                " lineno INTEGER, filename TEXT,"
+                                " path HIDDEN, options HIDDEN)");
+  if( rc != SQLITE_OK ) return rc;
+  p = sqlite3_malloc64(sizeof(*p));
+  if( p == 0 ) return SQLITE_NOMEM;
+  memset(p, 0, sizeof(*p));
+  p->db = db;
+  p->pState = (FrugalDb *)pAux;
+  rc = sqlite3_vtab_config(db, SQLITE_VTAB_DIRECTONLY);
+  if( rc != SQLITE_OK ) {
+    sqlite3_free(p);
+    *pzErr = sqlite3_mprintf("read_csv: %s", sqlite3_errstr(rc));
+    return rc;
+  }
+  *ppVtab = &p->base;
+  return SQLITE_OK;
+}
+
+/* xDisconnect. */
+static int rcsvDisconnect(sqlite3_vtab *pVtab) {
+  sqlite3_free(pVtab);
+  return SQLITE_OK;
+}
+
+/*
+** xBestIndex.  The path must be given as an argument; without it there is
+** nothing to read.
+*/
+static int rcsvBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
+  int iPath = -1, iOptions = -1, bUnusable = 0, i, nArg = 0;
+  for( i = 0; i < pInfo->nConstraint; i++ ) {
+    const struct sqlite3_index_constraint *pC = &pInfo->aConstraint[i];
+    if( pC->iColumn != RCSV_PATH && pC->iColumn != RCSV_OPTIONS ) continue;
+    if( pC->op != SQLITE_INDEX_CONSTRAINT_EQ ) continue;
+    if( !pC->usable ) {
+      bUnusable = 1;
+    } else if( pC->iColumn == RCSV_PATH ) {
+      if( iPath < 0 ) iPath = i;
+    } else if( iOptions < 0 ) {
+      iOptions = i;
+    }
+  }
+  if( bUnusable ) return SQLITE_CONSTRAINT;
+  if( iPath < 0 ) {
+    sqlite3_free(pVtab->zErrMsg);
+    pVtab->zErrMsg = sqlite3_mprintf("read_csv: missing path argument");
+    return pVtab->zErrMsg ? SQLITE_ERROR : SQLITE_NOMEM;
+  }
+  pInfo->aConstraintUsage[iPath].argvIndex = ++nArg;
+  pInfo->aConstraintUsage[iPath].omit = 1;
+  pInfo->idxNum = RCSV_PLAN_PATH;
+  if( iOptions >= 0 ) {
+    pInfo->aConstraintUsage[iOptions].argvIndex = ++nArg;
+    pInfo->aConstraintUsage[iOptions].omit = 1;
+    pInfo->idxNum |= RCSV_PLAN_OPTIONS;
+  }
+  pInfo->estimatedRows = CSV_EST_ROWS;
+  pInfo->estimatedCost = (double)CSV_EST_ROWS;
+  return SQLITE_OK;
+}
+
+/* xOpen. */
+static int rcsvOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCur) {
+  RcsvTable *p = (RcsvTable *)pVtab;
+  RcsvCursor *pCur = sqlite3_malloc64(sizeof(*pCur));
+  i64 mxLen = sqlite3_limit(p->db, SQLITE_LIMIT_LENGTH, -1);
+  if( pCur == 0 ) return SQLITE_NOMEM;
+  memset(pCur, 0, sizeof(*pCur));
+  csvNamesInit(&pCur->names, p->pState, &pCur->nHeld, mxLen);
+  pCur->json.pState = p->pState;
+  pCur->json.pnHeld = &pCur->nHeld;
+  pCur->json.mxLen = mxLen;
+  pCur->bEof = 1;
+  *ppCur = &pCur->base;
+  return SQLITE_OK;
+}
+
+/* Release what a scan holds, so that the cursor can start another. */
+static void rcsvReset(RcsvCursor *pCur) {
+  if( pCur->bOpen ) csvReaderClose(&pCur->rdr);
+  pCur->bOpen = 0;
+  csvNamesFree(&pCur->names);
+  csvOptionsClear(&pCur->opt);
+  sqlite3_value_free(pCur->pPath);
+  sqlite3_value_free(pCur->pOptions);
+  pCur->pPath = pCur->pOptions = 0;
+  pCur->bEof = 1;
+}
+
+/* xClose. */
+static int rcsvClose(sqlite3_vtab_cursor *cur) {
+  RcsvCursor *pCur = (RcsvCursor *)cur;
+  rcsvReset(pCur);
+  csvBufFree(&pCur->json);
+  sqlite3_free(pCur);
+  return SQLITE_OK;
+}
+
+/* xNext: the next data row; a header starts a file's names. */
+static int rcsvNext(sqlite3_vtab_cursor *cur) {
+  RcsvCursor *pCur = (RcsvCursor *)cur;
+  char *zErr = 0;
+  for( ;; ) {
+    int rc = csvReaderNext(&pCur->rdr, &pCur->row, &zErr);
+    if( rc == SQLITE_ROW && pCur->row.bFirst ) {
+      pCur->iRownum = 0;
+      if( pCur->opt.bHeader ) {
+        csvNamesFree(&pCur->names);
+        rc = csvNamesFromRow(&pCur->names, &pCur->rdr, &pCur->row,
+                             pCur->opt.nColumn);
+        pCur->nKey = pCur->names.nName;
+        if( rc == SQLITE_OK ) continue;
+      }
+    }
+    if( rc == SQLITE_ROW ) {
+      rc = csvCheckExtra(&pCur->rdr, &pCur->opt, &pCur->row, pCur->nKey, &zErr);
+      if( rc == SQLITE_OK ) {
+        pCur->iRownum++;
+        pCur->iRowid++;
+        return SQLITE_OK;
+      }
+    }
+    pCur->bEof = 1;
+    if( rc == SQLITE_DONE ) return SQLITE_OK;
+    return csvCursorError(cur, rc, zErr);
+  }
+}
+
+/* One option of read_csv, for frugalJsonOptions(). */
+static int rcsvOption(void *pCtx, const char *zKey, const FrugalJsonValue *pVal,
+                      char **pzErr) {
+  return csvOption((CsvOptions *)pCtx, 0, zKey, pVal, pzErr);
+}
+
+/*
+** xFilter: start a scan.  argv[] holds the path and, if idxNum says so,
+** the options.
+*/
+static int rcsvFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
+                      int argc, sqlite3_value **argv) {
+  RcsvCursor *pCur = (RcsvCursor *)cur;
+  RcsvTable *p = (RcsvTable *)cur->pVtab;
+  const char *zPath;
+  char *zErr = 0;
+  int rc;
+  (void)idxStr;
+  (void)argc;
+
+  rcsvReset(pCur);
+  pCur->iRowid = pCur->iRownum = 0;
+  pCur->pPath = sqlite3_value_dup(argv[0]);
+  if( pCur->pPath == 0 ) return SQLITE_NOMEM;
+  if( idxNum & RCSV_PLAN_OPTIONS ) {
+    pCur->pOptions = sqlite3_value_dup(argv[1]);
+    if( pCur->pOptions == 0 ) return SQLITE_NOMEM;
+  }
+  csvOptionsInit(&pCur->opt, "read_csv", 1);
+  rc = frugalPathArg("read_csv", pCur->pPath, &zPath, &zErr);
+  if( rc == SQLITE_OK && pCur->pOptions
+      && sqlite3_value_type(pCur->pOptions) != SQLITE_NULL ) {
+    const char *z = (const char *)sqlite3_value_text(pCur->pOptions);
+    if( z == 0 ) return SQLITE_NOMEM;
+    rc = frugalJsonOptions("read_csv", z, sqlite3_value_bytes(pCur->pOptions),
+                           rcsvOption, &pCur->opt, &zErr);
+  }
+  if( rc == SQLITE_OK ) rc = csvOptionsCheck(&pCur->opt, &zErr);
+  if( rc == SQLITE_OK ) {
+    rc = csvReaderOpen(&pCur->rdr, p->pState, p->db, &pCur->opt, zPath, 0,
+                       &zErr);
+  }
+  if( rc != SQLITE_OK ) return csvCursorError(cur, rc, zErr);
+  pCur->bOpen = 1;
+  pCur->bEof = 0;
+  pCur->nKey = pCur->opt.bHeader ? 0 : pCur->opt.nColumn;
+  pCur->row.nStore = 0;
+  return rcsvNext(cur);
+}
+
+/* xEof. */
+static int rcsvEof(sqlite3_vtab_cursor *cur) {
+  return ((RcsvCursor *)cur)->bEof;
+}
+
+/*
+** Build the record column of the current row in pCur->json: a JSON object
+** with a member for each field (up to nKey), keyed by the header's names
+** or by c0, c1, ...
+*/
+static int rcsvJson(RcsvCursor *pCur) {
+  const CsvRow *pRow = &pCur->row;
+  const CsvReader *pRdr = &pCur->rdr;
+  CsvBuf *pBuf = &pCur->json;
+  i64 i = 0;
+  int iField, rc;
+  pBuf->n = 0;
+  rc = csvBufAppend(pBuf, "{", 1);
+  for( iField = 0; rc == SQLITE_OK && iField < pRow->nField; iField++ ) {
+    CsvField f;
+    CsvNum num;
+    const char *z;
+    if( pCur->nKey > 0 && iField >= pCur->nKey ) break;
+    i = csvWalkField(pRdr, pRow->z, i, pRow->n, &f) + 1;
+    z = pRow->z + f.iOff;
+    if( iField > 0 ) rc = csvBufAppend(pBuf, ",", 1);
+    if( rc != SQLITE_OK ) break;
+    if( pCur->opt.bHeader ) {
+      rc = csvBufAppend(pBuf, "\"", 1);
+      if( rc == SQLITE_OK ) {
+        rc = csvBufJsonText(pBuf, csvName(&pCur->names, iField),
+                            csvNameLen(&pCur->names, iField), -1);
+      }
+      if( rc == SQLITE_OK ) rc = csvBufAppend(pBuf, "\":", 2);
+    } else {
+      char zKey[32];
+      sqlite3_snprintf(sizeof(zKey), zKey, "\"c%d\":", iField);
+      rc = csvBufAppend(pBuf, zKey, (i64)strlen(zKey));
+    }
+    if( rc != SQLITE_OK ) break;
+    if( csvIsNull(&pCur->opt, pRow, &f) ) {
+      rc = csvBufAppend(pBuf, "null", 4);
+    } else if( pCur->opt.eTypes == CSV_TYPES_AUTO
+               && !(f.mFlags & CSV_FIELD_ESCAPED)
+               && csvScanNumber(z, f.n, &num) != CSV_NUM_NONE ) {
+      rc = csvBufAppend(pBuf, z, f.n);
+    } else {
+      rc = csvBufAppend(pBuf, "\"", 1);
+      if( rc == SQLITE_OK ) {
+        rc = csvBufJsonText(pBuf, z, f.n,
+                            (f.mFlags & CSV_FIELD_ESCAPED) ? pRdr->cQuote : -1);
+      }
+      if( rc == SQLITE_OK ) rc = csvBufAppend(pBuf, "\"", 1);
+    }
+  }
+  if( rc == SQLITE_OK ) rc = csvBufAppend(pBuf, "}", 1);
+  return rc;
+}
+
+/* xColumn. */
+static int rcsvColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i) {
+  RcsvCursor *pCur = (RcsvCursor *)cur;
+  int rc;
+  switch( i ) {
+    case RCSV_RECORD:
+      rc = rcsvJson(pCur);
+      if( rc == SQLITE_TOOBIG ) {
+        char *zErr = sqlite3_mprintf(
+            "read_csv: %s:%lld: record longer than SQLITE_LIMIT_LENGTH as JSON",
+            csvReaderFilename(&pCur->rdr), pCur->row.iLine);
+        if( zErr == 0 ) return SQLITE_NOMEM;
+        sqlite3_result_error(ctx, zErr, -1);
+        sqlite3_result_error_code(ctx, SQLITE_TOOBIG);
+        sqlite3_free(zErr);
+        return SQLITE_TOOBIG;
+      }
+      if( rc != SQLITE_OK ) return rc;
+      sqlite3_result_text64(ctx, pCur->json.z, (u64)pCur->json.n,
+                            SQLITE_TRANSIENT, SQLITE_UTF8);
+      break;
+    case RCSV_ROWNUM: sqlite3_result_int64(ctx, pCur->iRownum); break;
+    case RCSV_LINENO: sqlite3_result_int64(ctx, pCur->row.iLine); break;
+    case RCSV_FILENAME:
+      sqlite3_result_text(ctx, csvReaderFilename(&pCur->rdr), -1,
+                          SQLITE_TRANSIENT);
+      break;
+    case RCSV_PATH: sqlite3_result_value(ctx, pCur->pPath); break;
+    case RCSV_OPTIONS:
+      if( pCur->pOptions ) sqlite3_result_value(ctx, pCur->pOptions);
+      break;
+  }
+  return SQLITE_OK;
+}
+
+/* xRowid: the row's position in the scan. */
+static int rcsvRowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *pRowid) {
+  *pRowid = ((RcsvCursor *)cur)->iRowid;
+  return SQLITE_OK;
+}
+
+static const sqlite3_module rcsvModule = {
+  .iVersion = 0,
+  .xConnect = rcsvConnect,
+  .xBestIndex = rcsvBestIndex,
+  .xDisconnect = rcsvDisconnect,
+  .xOpen = rcsvOpen,
+  .xClose = rcsvClose,
+  .xFilter = rcsvFilter,
+  .xNext = rcsvNext,
+  .xEof = rcsvEof,
+  .xColumn = rcsvColumn,
+  .xRowid = rcsvRowid,
+};
+
+/************************************************************************
+** Registration.
+*/
+
+/*
+** Register read_csv and csv_file, if mWhich asks for FRUGAL_REG_IO.
+*/
+int frugal_csv_register(sqlite3 *db, int mWhich, char **pzErrMsg) {
+  FrugalDb *pState;
+  int rc;
+  if( !(mWhich & FRUGAL_REG_IO) ) return SQLITE_OK;
+  pState = frugalDbAcquire(db);
+  if( pState == 0 ) return SQLITE_NOMEM;
+  rc = frugalRegisterModule(db, "read_csv", &rcsvModule, pState, pzErrMsg);
+  if( rc == SQLITE_OK ) {
+    rc = frugalRegisterModule(db, "csv_file", &csvfileModule, pState, pzErrMsg);
+  }
+  frugalDbRelease(pState);
+  return rc;
+}

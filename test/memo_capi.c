@@ -1,0 +1,479 @@
+/*
+** memo_capi.c - test driver for frugal_memoize_function() and for what only
+** C can see of memoize(): sqlite3_close() return codes, destructors, and
+** the bytes SQLite's allocator hands out.
+**
+**   memo_capi CASE [ARGS...]
+**
+** Each case prints what it observes, one fact per line, as "what: value";
+** test/memo.test holds the expected lines.  A case that cannot run prints
+** "error: ..." and exits 1.  The cases:
+**
+**   msize N...   sqlite3_msize() of an allocation of N bytes, for each N
+**   basic        hits, misses and user data of a C function
+**   types        every type of argument and result, on a miss and on a hit
+**   errors       errors of xFunc pass through and are not cached
+**   convert      xFunc converting its TEXT argument to a number in place
+**   subtype      SQLITE_SUBTYPE: subtypes in the key; memoize() refuses
+**   variadic     nArg -1: the argument count is part of the key
+**   destroy      xDestroy once, at close; sqlite3_close() returns SQLITE_OK
+**   misuse       bad arguments: SQLITE_MISUSE and xDestroy once
+**   fail         a registration SQLite refuses: its code, xDestroy once
+**   replace      registering zName again replaces the cache
+**   slots        the trampoline pool: SQLITE_FULL when exhausted
+**   sqlclose     memoize(): misses, errors, recursion, then sqlite3_close()
+**   remove       deleting f_memo with sqlite3_create_function() frees it
+**   honest       memo_stats.bytes against sqlite3_memory_used()
+*/
+#include "frugal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The application data of the test functions. */
+typedef struct App App;
+struct App {
+  int nCall;    /* Calls of xFunc */
+  int nDestroy; /* Calls of xDestroy */
+};
+
+/* The number of functions the trampoline pool holds (MEMO_N_SLOT). */
+#define CAPI_N_SLOT 64
+
+/* Print "error: MSG" and exit 1. */
+static void capiDie(const char *zMsg, sqlite3 *db) {
+  printf("error: %s%s%s\n", zMsg, db ? ": " : "", db ? sqlite3_errmsg(db) : "");
+  exit(1);
+}
+
+/* Open an in-memory database with frugal registered on it. */
+static sqlite3 *capiOpen(void) {
+  sqlite3 *db = 0;
+  char *zErr = 0;
+  if( sqlite3_open(":memory:", &db) != SQLITE_OK ) capiDie("open", db);
+  if( sqlite3_frugal_init(db, &zErr, 0) != SQLITE_OK ) capiDie(zErr, 0);
+  return db;
+}
+
+/* Close db and print what sqlite3_close() returned. */
+static void capiClose(sqlite3 *db) {
+  printf("close: %d\n", sqlite3_close(db));
+}
+
+/*
+** Run zSql and print its rows as "LABEL: v1|v2|...", NULL as "NULL", or
+** "LABEL: error CODE MESSAGE" (CODE the extended error code).
+*/
+static void capiQuery(sqlite3 *db, const char *zLabel, const char *zSql) {
+  sqlite3_stmt *pStmt = 0;
+  int rc = sqlite3_prepare_v2(db, zSql, -1, &pStmt, 0);
+  if( rc == SQLITE_OK ) rc = sqlite3_step(pStmt);
+  for( ; rc == SQLITE_ROW; rc = sqlite3_step(pStmt) ) {
+    int i;
+    printf("%s: ", zLabel);
+    for( i = 0; i < sqlite3_column_count(pStmt); i++ ) {
+      const char *z = (const char *)sqlite3_column_text(pStmt, i);
+      printf("%s%s", i ? "|" : "", z ? z : "NULL");
+    }
+    printf("\n");
+  }
+  if( rc != SQLITE_DONE ) {
+    printf("%s: error %d %s\n", zLabel, sqlite3_extended_errcode(db),
+           sqlite3_errmsg(db));
+  }
+  sqlite3_finalize(pStmt);
+}
+
+/* xDestroy of the test functions: count. */
+static void capiDestroy(void *pArg) {
+  ((App *)pArg)->nDestroy++;
+}
+
+/*
+** The test function: checks that sqlite3_user_data() is its App, counts
+** the call and returns its first argument as it came, or NULL without
+** arguments.
+*/
+static void capiEcho(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  App *pApp = (App *)sqlite3_user_data(ctx);
+  if( pApp == 0 || pApp->nDestroy != 0 ) {
+    sqlite3_result_error(ctx, "capiEcho: wrong user data", -1);
+    return;
+  }
+  pApp->nCall++;
+  if( argc > 0 ) sqlite3_result_value(ctx, argv[0]);
+}
+
+/* Register capiEcho as zName with an App, bounds mxEntry, mxByte. */
+static int capiMemoize(sqlite3 *db, const char *zName, int nArg, App *pApp,
+                       sqlite3_int64 mxEntry, sqlite3_int64 mxByte) {
+  return frugal_memoize_function(db, zName, nArg, SQLITE_UTF8, pApp, capiEcho,
+                                 capiDestroy, mxEntry, mxByte);
+}
+
+/* Case basic. */
+static void capiBasic(void) {
+  sqlite3 *db = capiOpen();
+  App app = { 0, 0 };
+  printf("rc: %d\n", capiMemoize(db, "echo", 1, &app, -1, -1));
+  capiQuery(db, "calls", "SELECT echo(1), echo(1), echo(2), echo(1)");
+  printf("xFunc: %d\n", app.nCall);
+  capiQuery(db, "stats", "SELECT * FROM memo_stats");
+  capiQuery(db, "flags",
+            "SELECT narg, flags FROM pragma_function_list WHERE name='echo'");
+  capiClose(db);
+  printf("xDestroy: %d\n", app.nDestroy);
+}
+
+/* Case types: each value twice, the second time from the cache. */
+static void capiTypes(void) {
+  sqlite3 *db = capiOpen();
+  App app = { 0, 0 };
+  const char *zSql =
+      "WITH v(x) AS (VALUES (NULL), (0), (-1), (1.5), (-0.0), (''), ('a'),"
+      " ('a'||char(0)||'b'), (x''), (x'00ff'), (zeroblob(3)),"
+      " (9223372036854775807), (1), (1.0), ('1'), (x'31'))"
+      " SELECT typeof(echo(x)) = typeof(x), hex(echo(x)) = hex(x),"
+      " typeof(echo(x)) = typeof(x), hex(echo(x)) = hex(x) FROM v";
+  capiMemoize(db, "echo", 1, &app, -1, -1);
+  capiQuery(db, "row", zSql);
+  printf("xFunc: %d\n", app.nCall);
+  capiClose(db);
+}
+
+/* An xFunc that fails for negative integers, with code and message. */
+static void capiFail(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  App *pApp = (App *)sqlite3_user_data(ctx);
+  sqlite3_int64 v = sqlite3_value_int64(argv[0]);
+  (void)argc;
+  pApp->nCall++;
+  if( v == -1 ) {
+    sqlite3_result_error(ctx, "fail: negative", -1);
+    sqlite3_result_error_code(ctx, SQLITE_CONSTRAINT_CHECK);
+  } else if( v == -2 ) {
+    sqlite3_result_error_nomem(ctx);
+  } else if( v == -3 ) {
+    sqlite3_result_error_toobig(ctx);
+  } else {
+    sqlite3_result_int64(ctx, v);
+  }
+}
+
+/* Case errors. */
+static void capiErrors(void) {
+  sqlite3 *db = capiOpen();
+  App app = { 0, 0 };
+  frugal_memoize_function(db, "fail", 1, SQLITE_UTF8, &app, capiFail,
+                          capiDestroy, -1, -1);
+  capiQuery(db, "neg", "SELECT fail(-1)");
+  capiQuery(db, "neg", "SELECT fail(-1)");
+  capiQuery(db, "nomem", "SELECT fail(-2)");
+  capiQuery(db, "toobig", "SELECT fail(-3)");
+  capiQuery(db, "ok", "SELECT fail(5), fail(5)");
+  printf("xFunc: %d\n", app.nCall);
+  capiQuery(db, "stats", "SELECT hits, misses, entries FROM memo_stats");
+  capiClose(db);
+}
+
+/* An xFunc that makes its TEXT argument a number in place. */
+static void capiConvert(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  App *pApp = (App *)sqlite3_user_data(ctx);
+  (void)argc;
+  pApp->nCall++;
+  sqlite3_result_int(ctx, sqlite3_value_numeric_type(argv[0]));
+}
+
+/* Case convert: the entry is filed under the argument as it came. */
+static void capiConvertCase(void) {
+  sqlite3 *db = capiOpen();
+  App app = { 0, 0 };
+  frugal_memoize_function(db, "conv", 1, SQLITE_UTF8, &app, capiConvert,
+                          capiDestroy, -1, -1);
+  capiQuery(db, "conv", "SELECT conv('12'), conv('12'), conv(12)");
+  printf("xFunc: %d\n", app.nCall);
+  capiClose(db);
+}
+
+/* An xFunc that returns the subtype of its argument. */
+static void capiSubtype(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  App *pApp = (App *)sqlite3_user_data(ctx);
+  (void)argc;
+  pApp->nCall++;
+  sqlite3_result_int(ctx, (int)sqlite3_value_subtype(argv[0]));
+}
+
+/* Case subtype. */
+static void capiSubtypeCase(void) {
+  sqlite3 *db = capiOpen();
+  App app = { 0, 0 };
+  frugal_memoize_function(db, "sub", 1, SQLITE_UTF8 | SQLITE_SUBTYPE, &app,
+                          capiSubtype, capiDestroy, -1, -1);
+  capiQuery(
+      db, "sub",
+      "SELECT sub(json('[1]')), sub('[1]'), sub(json('[1]')), sub('[1]')");
+  printf("xFunc: %d\n", app.nCall);
+  sqlite3_create_function(db, "plain_sub", 1,
+                          SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_SUBTYPE,
+                          &app, capiSubtype, 0, 0);
+  capiQuery(db, "memoize", "SELECT memoize('plain_sub')");
+  capiClose(db);
+}
+
+/* Case variadic. */
+static void capiVariadic(void) {
+  sqlite3 *db = capiOpen();
+  App app = { 0, 0 };
+  capiMemoize(db, "echo", -1, &app, -1, -1);
+  capiQuery(db, "calls",
+            "SELECT echo(), echo(1), echo(1, 2), echo(1, 3), echo(1, 2),"
+            " echo(), echo(1)");
+  printf("xFunc: %d\n", app.nCall);
+  capiClose(db);
+}
+
+/* Case destroy. */
+static void capiDestroyCase(void) {
+  sqlite3 *db = capiOpen();
+  App app = { 0, 0 };
+  capiMemoize(db, "echo", 1, &app, -1, -1);
+  capiQuery(db, "calls", "SELECT echo('x'), echo('x')");
+  printf("before close: %d\n", app.nDestroy);
+  capiClose(db);
+  printf("after close: %d\n", app.nDestroy);
+}
+
+/* Case misuse. */
+static void capiMisuse(void) {
+  sqlite3 *db = capiOpen();
+  App app = { 0, 0 };
+  printf("no db: %d\n", frugal_memoize_function(0, "echo", 1, SQLITE_UTF8, &app,
+                                                capiEcho, capiDestroy, -1, -1));
+  printf("no name: %d\n",
+         frugal_memoize_function(db, 0, 1, SQLITE_UTF8, &app, capiEcho,
+                                 capiDestroy, -1, -1));
+  printf("no xFunc: %d\n",
+         frugal_memoize_function(db, "echo", 1, SQLITE_UTF8, &app, 0,
+                                 capiDestroy, -1, -1));
+  printf("no xDestroy: %d\n",
+         frugal_memoize_function(db, 0, 1, SQLITE_UTF8, &app, capiEcho, 0, -1,
+                                 -1));
+  printf("xDestroy: %d\n", app.nDestroy);
+  capiQuery(db, "stats", "SELECT count(*) FROM memo_stats");
+  capiClose(db);
+}
+
+/* Case fail: too many arguments, then a name that is too long. */
+static void capiFailCase(void) {
+  sqlite3 *db = capiOpen();
+  App app = { 0, 0 };
+  char zLong[300];
+  memset(zLong, 'x', sizeof(zLong) - 1);
+  zLong[sizeof(zLong) - 1] = 0;
+  printf("nArg 1000: %d\n", capiMemoize(db, "echo", 1000, &app, -1, -1));
+  printf("long name: %d\n", capiMemoize(db, zLong, 1, &app, -1, -1));
+  printf("xDestroy: %d\n", app.nDestroy);
+  capiQuery(db, "stats", "SELECT count(*) FROM memo_stats");
+  capiClose(db);
+}
+
+/* Case replace. */
+static void capiReplace(void) {
+  sqlite3 *db = capiOpen();
+  App app1 = { 0, 0 }, app2 = { 0, 0 };
+  capiMemoize(db, "echo", 1, &app1, -1, -1);
+  capiQuery(db, "first", "SELECT echo(1), echo(1)");
+  printf("rc: %d\n", capiMemoize(db, "echo", 1, &app2, 5, 5000));
+  printf("xDestroy: %d %d\n", app1.nDestroy, app2.nDestroy);
+  capiQuery(db, "second", "SELECT echo(1), echo(1)");
+  printf("xFunc: %d %d\n", app1.nCall, app2.nCall);
+  capiQuery(db, "stats", "SELECT * FROM memo_stats");
+  capiClose(db);
+  printf("xDestroy: %d %d\n", app1.nDestroy, app2.nDestroy);
+}
+
+/* Case slots. */
+static void capiSlots(void) {
+  sqlite3 *db = capiOpen();
+  App aApp[CAPI_N_SLOT + 1];
+  char zName[32];
+  int i, nOk = 0, rc;
+  memset(aApp, 0, sizeof(aApp));
+  for( i = 0; i < CAPI_N_SLOT; i++ ) {
+    snprintf(zName, sizeof(zName), "f%d", i);
+    nOk += capiMemoize(db, zName, 1, &aApp[i], -1, -1) == SQLITE_OK;
+  }
+  printf("registered: %d\n", nOk);
+  rc = capiMemoize(db, "one_more", 1, &aApp[CAPI_N_SLOT], -1, -1);
+  printf("one more: %d, xDestroy %d\n", rc, aApp[CAPI_N_SLOT].nDestroy);
+  sqlite3_create_function(db, "f7", 1, SQLITE_UTF8, 0, 0, 0, 0);
+  printf("f7 deleted: xDestroy %d\n", aApp[7].nDestroy);
+  aApp[CAPI_N_SLOT].nDestroy = 0;
+  rc = capiMemoize(db, "one_more", 1, &aApp[CAPI_N_SLOT], -1, -1);
+  printf("one more: %d\n", rc);
+  capiQuery(db, "calls", "SELECT f0(1), f63(2), one_more(3), one_more(3)");
+  capiQuery(db, "stats", "SELECT count(*), sum(misses) FROM memo_stats");
+  capiClose(db);
+}
+
+/*
+** A deterministic function for memoize() that calls rec_memo() with one
+** less through nested SQL: rec(n) = n + rec_memo(n-1), rec(0) = 0.
+*/
+static void capiRec(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  sqlite3 *db = sqlite3_context_db_handle(ctx);
+  sqlite3_int64 n = sqlite3_value_int64(argv[0]);
+  sqlite3_stmt *pStmt = 0;
+  int rc;
+  (void)argc;
+  if( n <= 0 ) {
+    sqlite3_result_int64(ctx, 0);
+    return;
+  }
+  rc = sqlite3_prepare_v2(db, "SELECT ?1 + rec_memo(?1 - 1)", -1, &pStmt, 0);
+  if( rc == SQLITE_OK ) rc = sqlite3_bind_int64(pStmt, 1, n);
+  if( rc == SQLITE_OK ) rc = sqlite3_step(pStmt);
+  if( rc == SQLITE_ROW ) {
+    sqlite3_result_value(ctx, sqlite3_column_value(pStmt, 0));
+  } else {
+    sqlite3_result_error(ctx, sqlite3_errmsg(db), -1);
+  }
+  sqlite3_finalize(pStmt);
+}
+
+/* Case sqlclose. */
+static void capiSqlClose(void) {
+  sqlite3 *db = capiOpen();
+  App app = { 0, 0 };
+  sqlite3_create_function(db, "rec", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, 0,
+                          capiRec, 0, 0);
+  sqlite3_create_function(db, "fail", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
+                          &app, capiFail, 0, 0);
+  capiQuery(db, "memoize",
+            "SELECT memoize('abs'), memoize('rec'), memoize('fail')");
+  capiQuery(db, "abs", "SELECT abs_memo(-1), abs_memo(-1), abs_memo(-2.5)");
+  capiQuery(db, "overflow", "SELECT abs_memo(-9223372036854775808)");
+  capiQuery(db, "rec", "SELECT rec_memo(100), rec_memo(100), rec_memo(50)");
+  capiQuery(db, "fail", "SELECT fail_memo(-1)");
+  capiQuery(db, "fail", "SELECT fail(-1)");
+  capiQuery(db, "toobig", "SELECT fail_memo(-3)");
+  capiQuery(db, "nomem", "SELECT fail_memo(-2)");
+  capiQuery(db, "stats",
+            "SELECT name, hits, misses, entries FROM memo_stats"
+            " ORDER BY name");
+  capiClose(db);
+}
+
+/* Case remove. */
+static void capiRemove(void) {
+  sqlite3 *db = capiOpen();
+  capiQuery(db, "memoize", "SELECT memoize('abs')");
+  capiQuery(db, "call", "SELECT abs_memo(-1)");
+  printf("delete: %d\n",
+         sqlite3_create_function(db, "abs_memo", 1, SQLITE_UTF8, 0, 0, 0, 0));
+  capiQuery(db, "stats", "SELECT count(*) FROM memo_stats");
+  capiQuery(db, "call", "SELECT abs_memo(-1)");
+  capiQuery(db, "again", "SELECT memoize('abs')");
+  capiQuery(db, "call", "SELECT abs_memo(-1)");
+  capiQuery(db, "stats", "SELECT name, hits, misses FROM memo_stats");
+  capiClose(db);
+}
+
+/* An xFunc returning a text of its argument's length in bytes. */
+static void capiRepeat(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  int n = sqlite3_value_int(argv[0]);
+  char *z = sqlite3_malloc(n + 1);
+  (void)argc;
+  if( z == 0 ) {
+    sqlite3_result_error_nomem(ctx);
+    return;
+  }
+  memset(z, 'r', (size_t)n);
+  sqlite3_result_text(ctx, z, n, sqlite3_free);
+}
+
+/* The bytes column of memo_stats for zName. */
+static sqlite3_int64 capiStatsBytes(sqlite3 *db) {
+  sqlite3_stmt *pStmt = 0;
+  sqlite3_int64 n = -1;
+  sqlite3_prepare_v2(db, "SELECT bytes FROM memo_stats", -1, &pStmt, 0);
+  if( sqlite3_step(pStmt) == SQLITE_ROW ) n = sqlite3_column_int64(pStmt, 0);
+  sqlite3_finalize(pStmt);
+  return n;
+}
+
+/* Run zSql with sqlite3_exec() or die. */
+static void capiExec(sqlite3 *db, const char *zSql) {
+  if( sqlite3_exec(db, zSql, 0, 0, 0) != SQLITE_OK ) capiDie(zSql, db);
+}
+
+/*
+** Case honest: what memo_stats says the cache holds is what SQLite's
+** allocator says it handed out, as the cache grows, is evicted from and
+** is emptied.  The statements, and memo_stats, are used once before, so
+** that what SQLite keeps after their first use is not counted.
+*/
+static void capiHonest(void) {
+  static const char *azSql[] = {
+    "WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s"
+    " WHERE i < 150) SELECT rep(i * 7 % 300) FROM s",
+    "WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s"
+    " WHERE i < 400) SELECT rep(i * 13 % 1000) FROM s",
+    "SELECT memo_clear()",
+  };
+  sqlite3 *db = capiOpen();
+  sqlite3_int64 m0;
+  int i;
+  frugal_memoize_function(db, "rep", 1, SQLITE_UTF8, 0, capiRepeat, 0, 200,
+                          60000);
+  for( i = 0; i < 3; i++ ) capiExec(db, azSql[i]);
+  printf("empty: %lld\n", capiStatsBytes(db));
+  m0 = sqlite3_memory_used();
+  capiExec(db, azSql[0]);
+  printf("grow: %lld %lld\n", sqlite3_memory_used() - m0, capiStatsBytes(db));
+  capiExec(db, azSql[1]);
+  printf("evict: %lld %lld\n", sqlite3_memory_used() - m0, capiStatsBytes(db));
+  capiQuery(db, "stats", "SELECT entries, evictions FROM memo_stats");
+  capiExec(db, azSql[2]);
+  printf("clear: %lld %lld\n", sqlite3_memory_used() - m0, capiStatsBytes(db));
+  capiClose(db);
+}
+
+/* Case msize. */
+static void capiMsize(int argc, char **argv) {
+  int i;
+  for( i = 2; i < argc; i++ ) {
+    void *p = sqlite3_malloc(atoi(argv[i]));
+    printf("%s%lld", i > 2 ? " " : "", (long long)sqlite3_msize(p));
+    sqlite3_free(p);
+  }
+  printf("\n");
+}
+
+int main(int argc, char **argv) {
+  static const struct {
+    const char *zName;
+    void (*xCase)(void);
+  } aCase[] = {
+    { "basic", capiBasic },         { "types", capiTypes },
+    { "errors", capiErrors },       { "convert", capiConvertCase },
+    { "subtype", capiSubtypeCase }, { "variadic", capiVariadic },
+    { "destroy", capiDestroyCase }, { "misuse", capiMisuse },
+    { "fail", capiFailCase },       { "replace", capiReplace },
+    { "slots", capiSlots },         { "sqlclose", capiSqlClose },
+    { "remove", capiRemove },       { "honest", capiHonest },
+  };
+  size_t i;
+  if( argc >= 2 && strcmp(argv[1], "msize") == 0 ) {
+    capiMsize(argc, argv);
+    return 0;
+  }
+  for( i = 0; argc == 2 && i < sizeof(aCase) / sizeof(aCase[0]); i++ ) {
+    if( strcmp(argv[1], aCase[i].zName) == 0 ) {
+      aCase[i].xCase();
+      return 0;
+    }
+  }
+  fprintf(stderr, "usage: %s CASE | msize N...\n", argv[0]);
+  return 1;
+}
