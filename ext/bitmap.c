@@ -23,9 +23,11 @@
 ** (sqlite3_set_auxdata()).
 **
 ** bitmap_agg() keeps the set it builds in its aggregate context, so its
-** state is the compressed set and grows with it, not with the rows.  Values
-** that arrive in ascending order, or nearly so, land in the container the
-** previous one went to without a search.  As a window function it must
+** state is the compressed set and grows with it, not with the rows.  It
+** adds with roaringAddLazy(): a value lands in the container the previous
+** one went to, or the next, without a search, and is appended there
+** unsorted; the engine sorts such values in by batches, and the set is
+** settled (roaringSettle()) before it is read.  As a window function it must
 ** also take values out (xInverse), and a value may have entered the frame
 ** more than once: the repeats are counted in binary, bit i of a value's
 ** count of repeats in the i-th of a few more sets (aRepeat), so that the

@@ -49,9 +49,17 @@
 ** to its compressed size.  Counting operations (roaringOpCount) only
 ** count the intersection and derive the rest.
 **
+** In place, a eOp= b with a b much smaller than a and no new keys changes
+** a's containers one by one (a bitset ORed where it is) instead of
+** rebuilding a's container array, so folding many small bitmaps into a
+** large one costs the small ones' size.
+**
 ** Lookups in a Roaring that is being built remember the container they
 ** found last (iHint) and try it and the next one before searching, so
 ** adding values in ascending order, or nearly so, costs no search at all.
+** roaringAddLazy() goes further for values in any order: an array takes
+** them unsorted at its end and sorts them in by batches (see the section
+** "Building from values in any order"); that is what bitmap_agg() uses.
 */
 #include "frugal_int.h"
 #include "roaring.h"
@@ -2051,7 +2059,6 @@ static u8 *rrWriteCont(const RoaringCont *c, int iPlan, u8 *p,
 static u8 *rrWriteBucket(const Roaring *r, int i0, int i1, const int *aPlan,
                          u8 *p, RoaringScratch *pTmp) {
   int n = i1 - i0, i, bRun = 0;
-  u8 *pStart = p;
   size_t iOffset;
   for( i = i0; i < i1; i++ ) bRun |= RR_PLAN_KIND(aPlan[i]) == RR_RUN;
   if( bRun ) {
@@ -2081,7 +2088,6 @@ static u8 *rrWriteBucket(const Roaring *r, int i0, int i1, const int *aPlan,
     }
   }
   for( i = i0; i < i1; i++ ) p = rrWriteCont(&r->aCont[i], aPlan[i], p, pTmp);
-  (void)pStart;
   return p;
 }
 
