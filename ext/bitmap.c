@@ -466,66 +466,63 @@ static void bitmapEditDone(sqlite3_context *ctx, const char *zFunc, int rc,
   roaringReset(r);
 }
 
-/* bitmap_add(b, v): b with v added. */
-static void bitmapAddFunc(sqlite3_context *ctx, int argc,
-                          sqlite3_value **argv) {
-  Roaring r;
-  uint64_t v;
-  (void)argc;
-  memset(&r, 0, sizeof(r));
-  if( bitmapEditArgs(ctx, "bitmap_add", argv, &r, 1, &v) > 0 ) {
-    bitmapEditDone(ctx, "bitmap_add", roaringAdd(&r, v, 0), &r);
-  }
-  roaringReset(&r);
-}
-
-/* bitmap_remove(b, v): b without v. */
-static void bitmapRemoveFunc(sqlite3_context *ctx, int argc,
-                             sqlite3_value **argv) {
-  Roaring r;
-  uint64_t v;
-  (void)argc;
-  memset(&r, 0, sizeof(r));
-  if( bitmapEditArgs(ctx, "bitmap_remove", argv, &r, 1, &v) > 0 ) {
-    bitmapEditDone(ctx, "bitmap_remove", roaringRemove(&r, v, 0), &r);
-  }
-  roaringReset(&r);
-}
+/* What bitmapEdit() does. */
+#define BITMAP_EDIT_ADD       0 /* bitmap_add(b, v) */
+#define BITMAP_EDIT_REMOVE    1 /* bitmap_remove(b, v) */
+#define BITMAP_EDIT_ADD_RANGE 2 /* bitmap_add_range(b, lo, hi) */
+#define BITMAP_EDIT_SLICE     3 /* bitmap_slice(b, lo, hi) */
 
 /*
-** bitmap_add_range(b, lo, hi): b with every value in [lo, hi) added.  A
-** range whose containers alone would not fit in a BLOB is refused before
-** any is built.
+** The functions that change a bitmap: b with v added or removed, with
+** every value in [lo, hi) added, or with only those kept.  A range whose
+** containers alone would not fit in a BLOB is refused before any is built.
 */
-static void bitmapAddRangeFunc(sqlite3_context *ctx, int argc,
-                               sqlite3_value **argv) {
+static void bitmapEdit(sqlite3_context *ctx, sqlite3_value **argv, int eEdit,
+                       const char *zFunc) {
   Roaring r;
   uint64_t a[2];
-  (void)argc;
+  int rc;
   memset(&r, 0, sizeof(r));
-  if( bitmapEditArgs(ctx, "bitmap_add_range", argv, &r, 2, a) > 0 ) {
-    uint64_t nFull = a[1] > a[0] ? (a[1] - a[0]) >> 16 : 0;
-    if( nFull > bitmapMaxBytes(ctx) / BITMAP_MIN_RANGE_CONT_BYTES ) {
-      sqlite3_result_error_toobig(ctx);
-    } else {
-      bitmapEditDone(ctx, "bitmap_add_range", roaringAddRange(&r, a[0], a[1]),
-                     &r);
+  if( bitmapEditArgs(ctx, zFunc, argv, &r,
+                     eEdit < BITMAP_EDIT_ADD_RANGE ? 1 : 2, a)
+      > 0 ) {
+    switch( eEdit ) {
+      case BITMAP_EDIT_ADD: rc = roaringAdd(&r, a[0], 0); break;
+      case BITMAP_EDIT_REMOVE: rc = roaringRemove(&r, a[0], 0); break;
+      case BITMAP_EDIT_ADD_RANGE:
+        if( a[1] > a[0]
+            && (a[1] - a[0]) >> 16
+                   > bitmapMaxBytes(ctx) / BITMAP_MIN_RANGE_CONT_BYTES ) {
+          rc = ROARING_TOOBIG;
+        } else {
+          rc = roaringAddRange(&r, a[0], a[1]);
+        }
+        break;
+      default: rc = roaringKeepRange(&r, a[0], a[1]); break;
     }
+    bitmapEditDone(ctx, zFunc, rc, &r);
   }
   roaringReset(&r);
 }
-
-/* bitmap_slice(b, lo, hi): the values of b in [lo, hi). */
+static void bitmapAddFunc(sqlite3_context *ctx, int argc,
+                          sqlite3_value **argv) {
+  (void)argc;
+  bitmapEdit(ctx, argv, BITMAP_EDIT_ADD, "bitmap_add");
+}
+static void bitmapRemoveFunc(sqlite3_context *ctx, int argc,
+                             sqlite3_value **argv) {
+  (void)argc;
+  bitmapEdit(ctx, argv, BITMAP_EDIT_REMOVE, "bitmap_remove");
+}
+static void bitmapAddRangeFunc(sqlite3_context *ctx, int argc,
+                               sqlite3_value **argv) {
+  (void)argc;
+  bitmapEdit(ctx, argv, BITMAP_EDIT_ADD_RANGE, "bitmap_add_range");
+}
 static void bitmapSliceFunc(sqlite3_context *ctx, int argc,
                             sqlite3_value **argv) {
-  Roaring r;
-  uint64_t a[2];
   (void)argc;
-  memset(&r, 0, sizeof(r));
-  if( bitmapEditArgs(ctx, "bitmap_slice", argv, &r, 2, a) > 0 ) {
-    bitmapEditDone(ctx, "bitmap_slice", roaringKeepRange(&r, a[0], a[1]), &r);
-  }
-  roaringReset(&r);
+  bitmapEdit(ctx, argv, BITMAP_EDIT_SLICE, "bitmap_slice");
 }
 
 /************************************************************************
@@ -597,23 +594,25 @@ static void bitmapNthFunc(sqlite3_context *ctx, int argc,
 }
 
 /* bitmap_min(b) and bitmap_max(b): the smallest/largest value, or NULL. */
-static void bitmapMinFunc(sqlite3_context *ctx, int argc,
-                          sqlite3_value **argv) {
+static void bitmapExtreme(sqlite3_context *ctx, sqlite3_value **argv, int bMax,
+                          const char *zFunc) {
   BitmapArg a;
   uint64_t v;
-  (void)argc;
-  if( bitmapArg(ctx, "bitmap_min", argv, 0, &a) <= 0 ) return;
-  if( roaringMin(a.r, &v) ) sqlite3_result_int64(ctx, (i64)v);
+  if( bitmapArg(ctx, zFunc, argv, 0, &a) <= 0 ) return;
+  if( bMax ? roaringMax(a.r, &v) : roaringMin(a.r, &v) ) {
+    sqlite3_result_int64(ctx, (i64)v);
+  }
   bitmapArgDone(ctx, &a);
+}
+static void bitmapMinFunc(sqlite3_context *ctx, int argc,
+                          sqlite3_value **argv) {
+  (void)argc;
+  bitmapExtreme(ctx, argv, 0, "bitmap_min");
 }
 static void bitmapMaxFunc(sqlite3_context *ctx, int argc,
                           sqlite3_value **argv) {
-  BitmapArg a;
-  uint64_t v;
   (void)argc;
-  if( bitmapArg(ctx, "bitmap_max", argv, 0, &a) <= 0 ) return;
-  if( roaringMax(a.r, &v) ) sqlite3_result_int64(ctx, (i64)v);
-  bitmapArgDone(ctx, &a);
+  bitmapExtreme(ctx, argv, 1, "bitmap_max");
 }
 
 /*

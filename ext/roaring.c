@@ -1829,8 +1829,11 @@ int roaringOpInPlace(int eOp, Roaring *a, const Roaring *b) {
   return ROARING_OK;
 }
 
-/* The number of values in both a and b. */
-static uint64_t rrAndCount(const Roaring *a, const Roaring *b) {
+/*
+** The number of values in both a and b; if bAny, stop at the first
+** container pair that shares one (and return a count > 0).
+*/
+static uint64_t rrAndCount(const Roaring *a, const Roaring *b, int bAny) {
   uint64_t n = 0;
   int i = 0, j = 0;
   while( i < a->nCont && j < b->nCont ) {
@@ -1840,13 +1843,14 @@ static uint64_t rrAndCount(const Roaring *a, const Roaring *b) {
       j++;
     } else {
       n += (uint64_t)rrContAndCount(&a->aCont[i++], &b->aCont[j++]);
+      if( bAny && n > 0 ) break;
     }
   }
   return n;
 }
 
 uint64_t roaringOpCount(int eOp, const Roaring *a, const Roaring *b) {
-  uint64_t nAnd = rrAndCount(a, b);
+  uint64_t nAnd = rrAndCount(a, b, 0);
   switch( eOp ) {
     case ROARING_AND: return nAnd;
     case ROARING_OR: return roaringCount(a) + roaringCount(b) - nAnd;
@@ -1856,17 +1860,7 @@ uint64_t roaringOpCount(int eOp, const Roaring *a, const Roaring *b) {
 }
 
 int roaringIntersects(const Roaring *a, const Roaring *b) {
-  int i = 0, j = 0;
-  while( i < a->nCont && j < b->nCont ) {
-    if( a->aCont[i].iKey < b->aCont[j].iKey ) {
-      i++;
-    } else if( a->aCont[i].iKey > b->aCont[j].iKey ) {
-      j++;
-    } else if( rrContAndCount(&a->aCont[i++], &b->aCont[j++]) > 0 ) {
-      return 1;
-    }
-  }
-  return 0;
+  return rrAndCount(a, b, 1) > 0;
 }
 
 int roaringIsSubset(const Roaring *a, const Roaring *b) {

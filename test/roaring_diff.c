@@ -35,6 +35,7 @@
 ** or prints the first difference and exits 1.
 */
 #include "roaring.h"
+#include "roaring_rng.h"
 
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wstrict-prototypes"
@@ -63,21 +64,7 @@
 /* Random probes of contains/rank/select/seek per set. */
 #define N_PROBE 32
 
-static uint64_t rngState;
 static long nSets, nValues, nOps;
-
-/* splitmix64: a small, good, seedable generator. */
-static uint64_t rnd64(void) {
-  uint64_t z = (rngState += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-
-/* A random number in [0, n). */
-static uint64_t rndBelow(uint64_t n) {
-  return n ? rnd64() % n : 0;
-}
 
 /* A growable list of 32-bit values, in no order, perhaps repeated. */
 typedef struct Vals Vals;

@@ -28,6 +28,7 @@
 ** check and exits 1.
 */
 #include "roaring.h"
+#include "roaring_rng.h"
 
 #include <sqlite3.h>
 #include <stdio.h>
@@ -51,20 +52,8 @@ static long nCheck, nFail;
  } while( 0 )
 
 /************************************************************************
-** Randomness and the oracle.
+** The oracle.
 */
-static uint64_t rngState = 12345;
-
-static uint64_t rnd64(void) {
-  uint64_t z = (rngState += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-static uint64_t rndBelow(uint64_t n) {
-  return n ? rnd64() % n : 0;
-}
-
 /* A list of values; as an oracle, sorted and without repeats. */
 typedef struct Vals Vals;
 struct Vals {
@@ -709,6 +698,28 @@ static void blobRuns(int nCard, int nRun, const uint32_t *aRun) {
   for( i = 0; i < 2 * nRun; i++ ) b16(aRun[i]);
 }
 
+/* A change to the blob of two arrays: aBlob[iAt] = v, and perhaps more. */
+typedef struct BlobPoke BlobPoke;
+struct BlobPoke {
+  int iAt;
+  unsigned char v;
+  int iAt2; /* 0: none */
+  unsigned char v2;
+  const char *zWhy;
+};
+static const BlobPoke aPoke[] = {
+  { 0, 0x39, 0, 0, "a wrong cookie" },
+  { 4, 1, 6, 1, "more than 65536 containers" },
+  { 4, 3, 0, 0, "a container count too big for the blob" },
+  { 12, 0, 0, 0, "two containers with one key" },
+  { 8, 4, 0, 0, "keys out of order" },
+  { 16, 25, 0, 0, "a wrong offset" },
+  { 20, 31, 0, 0, "a wrong second offset" },
+  { 26, 5, 28, 2, "an array out of order" },
+  { 26, 1, 0, 0, "an array with a repeat" },
+  { 10, 3, 0, 0, "a cardinality that does not fit the data" },
+};
+
 static void testInvalid(void) {
   static const uint64_t aTwo[] = { 1, 2, 5, 3 << 16 | 7 };
   static const uint64_t a123[] = { 1, 2, 3 };
@@ -737,39 +748,15 @@ static void testInvalid(void) {
   checkInvalid(aGood, nGood - 1, "a truncated container");
   aBlob[nBlob++] = 0;
   checkInvalid(aBlob, nBlob, "a byte after the end");
-  blobTwoArrays();
-  aBlob[0] = 0x39;
-  checkInvalid(aBlob, nBlob, "a wrong cookie");
-  blobTwoArrays();
-  nBlob = 4;
-  b32(65537);
-  checkInvalid(aBlob, nGood, "more than 65536 containers");
-  blobTwoArrays();
-  nBlob = 4;
-  b32(3);
-  checkInvalid(aBlob, nGood, "a container count too big for the blob");
-  blobTwoArrays();
-  aBlob[12] = 0;
-  checkInvalid(aBlob, nBlob, "two containers with one key");
-  blobTwoArrays();
-  aBlob[8] = 4;
-  checkInvalid(aBlob, nBlob, "keys out of order");
-  blobTwoArrays();
-  aBlob[16] = 25;
-  checkInvalid(aBlob, nBlob, "a wrong offset");
-  blobTwoArrays();
-  aBlob[20] = 31;
-  checkInvalid(aBlob, nBlob, "a wrong second offset");
-  blobTwoArrays();
-  aBlob[26] = 5;
-  aBlob[28] = 2;
-  checkInvalid(aBlob, nBlob, "an array out of order");
-  blobTwoArrays();
-  aBlob[26] = 1;
-  checkInvalid(aBlob, nBlob, "an array with a repeat");
-  blobTwoArrays();
-  aBlob[10] = 3;
-  checkInvalid(aBlob, nBlob, "a cardinality that does not fit the data");
+  /* One or two bytes of the blob of two arrays changed, for each rule:
+  ** header at 0 (cookie, count), keys and counts at 8, offsets at 16,
+  ** data at 24. */
+  for( i = 0; i < sizeof(aPoke) / sizeof(aPoke[0]); i++ ) {
+    blobTwoArrays();
+    aBlob[aPoke[i].iAt] = aPoke[i].v;
+    if( aPoke[i].iAt2 ) aBlob[aPoke[i].iAt2] = aPoke[i].v2;
+    checkInvalid(aBlob, nBlob, aPoke[i].zWhy);
+  }
 
   /* A bitset: more than 4096 values, all counted. */
   nBlob = 0;
@@ -1235,6 +1222,7 @@ int main(int argc, char **argv) {
     fprintf(stderr, "usage: %s TESTDATA_DIR\n", argv[0]);
     return 1;
   }
+  rngState = 12345;
   installFaultAllocator();
   testKinds();
   testInvalid();

@@ -22,6 +22,7 @@
 ** bench_bitmap.sh; exits 1 if a result differs.
 */
 #include "roaring.h"
+#include "../roaring_rng.h"
 
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wstrict-prototypes"
@@ -42,16 +43,6 @@
 static const char *azShape[N_SHAPE] = { "sparse", "dense", "runs", "mixed" };
 static const char *azOp[N_OP] = { "and",       "or",       "andnot",
                                   "and_count", "or_count", "andnot_count" };
-
-static uint64_t rngState = 42;
-
-/* splitmix64. */
-static uint64_t rnd64(void) {
-  uint64_t z = (rngState += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
 
 /* Milliseconds since some fixed point. */
 static double nowMs(void) {
@@ -129,6 +120,7 @@ static void same(const Roaring *r, const roaring_bitmap_t *cr,
 int main(int argc, char **argv) {
   int nRep = argc > 1 ? atoi(argv[1]) : 9;
   int eShape;
+  rngState = 42;
   for( eShape = 0; eShape < N_SHAPE; eShape++ ) {
     roaring_bitmap_t *ca = roaring_bitmap_create();
     roaring_bitmap_t *cb = roaring_bitmap_create();
