@@ -1350,8 +1350,10 @@ int roaringAdd(Roaring *r, uint64_t v, int *pbChanged) {
 ** ascends from above the sorted part (values that came in order) nothing
 ** moves; else it is sorted (insertion sort when short, radix sort when
 ** long) and merged into the sorted part in one pass from the back.  So
-** each value moves a bounded number of times, not half an array each time.
-** Repeats are found by that merge and reported then.
+** each value moves a bounded number of times, not half an array each time,
+** and an array holds at most 1+1/RR_SETTLE_RATIO times its distinct values
+** plus RR_TAIL_MIN: values added again and again cost no memory.  Repeats
+** are found by that merge and reported then.
 */
 
 /* Sort the n values of a; aTmp has room for n values. */

@@ -495,6 +495,27 @@ static void testLazy(void) {
   }
 }
 
+/*
+** Values added again and again cost no memory: a million lazy adds of 100
+** distinct values, one in each of 100 containers, are settled as they go,
+** so the set stays small (each array could otherwise fill to 4096 entries,
+** 8 KiB, of repeats).
+*/
+static void testLazyMemory(void) {
+  Roaring r;
+  sqlite3_int64 nBefore = sqlite3_memory_used();
+  int i;
+  memset(&r, 0, sizeof(r));
+  for( i = 0; i < 1000000; i++ ) {
+    if( roaringAddLazy(&r, (uint64_t)(i % 100) << 16, onRepeat, 0) ) exit(2);
+  }
+  CHECK(sqlite3_memory_used() - nBefore < 64 * 1024,
+        "lazy adds of repeats: memory stays small");
+  CHECK(roaringSettle(&r, onRepeat, 0) == ROARING_OK && roaringCount(&r) == 100,
+        "lazy adds of repeats: the set");
+  roaringReset(&r);
+}
+
 /************************************************************************
 ** files: the specification's test files.
 */
@@ -1229,6 +1250,7 @@ int main(int argc, char **argv) {
   testFiles(argv[1]);
   testValues();
   testLazy();
+  testLazyMemory();
   testRobust();
   testNomem();
   if( nFail ) {
