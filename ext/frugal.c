@@ -266,6 +266,7 @@ static const struct {
   { "core", frugal_core_register },       /* frugal_version */
   { "help", frugal_help_register },       /* frugal_help */
   { "read", frugal_read_register },       /* read_lines, read_jsonl */
+  { "bitmap", frugal_bitmap_register },   /* bitmap_*, bitmap_each */
   { "csv", frugal_csv_register },         /* read_csv, csv_file */
   { "memo", frugal_memo_register },       /* memoize, memo_* */
   { "memstat", frugal_memstat_register }, /* memstat, memprof, ... */

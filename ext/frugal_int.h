@@ -125,6 +125,7 @@ int frugalRegisterModule(sqlite3 *db, const char *zName,
 */
 int frugal_help_register(sqlite3 *db, int mWhich, char **pzErrMsg);
 int frugal_read_register(sqlite3 *db, int mWhich, char **pzErrMsg);
+int frugal_bitmap_register(sqlite3 *db, int mWhich, char **pzErrMsg);
 int frugal_csv_register(sqlite3 *db, int mWhich, char **pzErrMsg);
 int frugal_memo_register(sqlite3 *db, int mWhich, char **pzErrMsg);
 int frugal_memstat_register(sqlite3 *db, int mWhich, char **pzErrMsg);
