@@ -51,7 +51,7 @@ ASAN_ENV    = LD_PRELOAD=$(ASAN_RT) \
 # Debian packages each job needs.
 BUILD_DEBS = gcc make libc6-dev libsqlite3-dev zlib1g-dev
 DEMO_DEBS  = $(BUILD_DEBS) sqlite3
-TEST_DEBS  = $(DEMO_DEBS) tcl libsqlite3-tcl libroaring-dev python3
+TEST_DEBS  = $(DEMO_DEBS) tcl libsqlite3-tcl libroaring-dev python3 pkgconf
 ASAN_DEBS  = $(TEST_DEBS) clang libclang-rt-dev
 BENCH_DEBS = $(TEST_DEBS) time python3
 MEMCHART_DEBS = $(DEMO_DEBS) gnuplot-nox
@@ -105,7 +105,9 @@ dist/libfrugal.a: $(CORE_OBJ)
 	@rm -f $@
 	ar rcs $@ $(CORE_OBJ)
 
-dist/test/%: test/%.c dist/libfrugal.a ext/frugal.h
+TEST_HDR := $(wildcard test/*.h)
+
+dist/test/%: test/%.c dist/libfrugal.a ext/frugal.h $(TEST_HDR)
 	@mkdir -p $(@D)
 	$(CC) -std=c11 $(WARN) $(CFLAGS) -Iext -o $@ $< $(TEST_LIBS)
 
@@ -154,13 +156,13 @@ dist/asan/libfrugal.a: $(SRC:ext/%.c=dist/asan/obj/core/%.o)
 	@rm -f $@
 	ar rcs $@ $^
 
-dist/asan/test/%: test/%.c dist/asan/libfrugal.a ext/frugal.h
+dist/asan/test/%: test/%.c dist/asan/libfrugal.a ext/frugal.h $(TEST_HDR)
 	@mkdir -p $(@D)
 	$(ASAN_CC) -std=c11 $(WARN) $(ASAN_FLAGS) -shared-libasan -Iext -o $@ $< \
 	  dist/asan/libfrugal.a $(SQLITE_LIBS) -lroaring $(LIBS)
 
 test-asan: deps-asan
-	@$(MAKE) --no-print-directory dist/asan/frugal.so $(ASAN_TEST_PROGS)
+	@$(MAKE) --no-print-directory all dist/asan/frugal.so $(ASAN_TEST_PROGS)
 	$(ASAN_ENV) FRUGAL_LIB=$(CURDIR)/dist/asan/frugal \
 	  FRUGAL_BIN=$(CURDIR)/dist/asan/test tclsh test/all.tcl
 
@@ -249,7 +251,7 @@ dist/cov/libfrugal.a: $(SRC:ext/%.c=dist/cov/obj/core/%.o)
 	@rm -f $@
 	ar rcs $@ $^
 
-dist/cov/test/%: test/%.c dist/cov/libfrugal.a ext/frugal.h
+dist/cov/test/%: test/%.c dist/cov/libfrugal.a ext/frugal.h $(TEST_HDR)
 	@mkdir -p $(@D)
 	$(CC) -std=c11 $(WARN) $(COV_FLAGS) -Iext -o $@ $< dist/cov/libfrugal.a \
 	  $(SQLITE_LIBS) -lroaring $(LIBS)
