@@ -80,7 +80,7 @@ define need_debs
 endef
 
 .PHONY: all demo test test-asan test-valgrind oom fuzz coverage bench \
-        install uninstall dist distcheck clean help format check-format \
+        install uninstall dist distcheck FORCE clean help format check-format \
         deps-build deps-demo deps-test deps-asan deps-bench deps-coverage \
         deps-valgrind memchart deps-memchart
 
@@ -324,7 +324,7 @@ uninstall:
 # from ../shared (test/data/roaring/ inside the tarball), which the tests
 # need and which are not in this repository.
 dist: dist/frugal-$(VERSION).tar.gz
-dist/frugal-$(VERSION).tar.gz: | dist/.gitignore
+dist/frugal-$(VERSION).tar.gz: FORCE | dist/.gitignore
 	@rm -rf dist/pkg && mkdir -p dist/pkg
 	git archive --format=tar --prefix=frugal-$(VERSION)/ HEAD | tar -x -C dist/pkg
 	@if [ -d ../shared/testdata/roaring ]; then \
@@ -334,6 +334,8 @@ dist/frugal-$(VERSION).tar.gz: | dist/.gitignore
 	tar -czf $@ -C dist/pkg frugal-$(VERSION)
 	@rm -rf dist/pkg
 	@echo "$@: $$(du -h $@ | cut -f1)"
+
+FORCE:
 
 distcheck: dist
 	rm -rf dist/check && mkdir -p dist/check
