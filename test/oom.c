@@ -203,6 +203,40 @@ static const OomCase aCase[] = {
   { "frugal_release",
     "SELECT memoize('abs'); SELECT abs_memo(-1), abs_memo(-2)",
     "SELECT frugal_release() > 0; SELECT entries FROM memo_stats" },
+  { "bitmap_agg", 0,
+    "SELECT hex(bitmap_agg(value * 7919 % 70000)), hex(bitmap_agg(value))"
+    " FROM " OOM_ROWS },
+  { "bitmap_agg-window", 0,
+    "SELECT bitmap_count(bitmap_agg(value) OVER (ORDER BY value ROWS"
+    " BETWEEN 3 PRECEDING AND CURRENT ROW)) FROM " OOM_ROWS },
+  { "bitmap-build", 0,
+    "SELECT hex(bitmap(1, 5, 70000, 4294967296)),"
+    " hex(bitmap_from_json('[3, 1, 2, 9007199254740993]')),"
+    " bitmap_to_json(bitmap_add_range(bitmap(), 65530, 65545)),"
+    " hex(bitmap_remove(bitmap_add(bitmap(7), 8), 7)),"
+    " bitmap_to_json(bitmap_slice(bitmap_add_range(bitmap(), 0, 100000),"
+    "  99990, 200000))" },
+  { "bitmap-query", 0,
+    "SELECT bitmap_count(b), bitmap_contains(b, 70000), bitmap_min(b),"
+    " bitmap_max(b), bitmap_rank(b, 70000), bitmap_nth(b, 3), bitmap_info(b)"
+    " FROM (SELECT bitmap_add_range(bitmap(1, 5, 4294967296), 65000, 72000)"
+    " AS b)" },
+  { "bitmap-setops", 0,
+    "SELECT hex(bitmap_and(a, b)), hex(bitmap_or(a, b, c)),"
+    " hex(bitmap_xor(a, c)), hex(bitmap_andnot(a, b)), bitmap_and_count(a, b),"
+    " bitmap_or_count(a, c), bitmap_xor_count(b, c), bitmap_andnot_count(a, c),"
+    " bitmap_intersects(a, b), bitmap_is_subset(b, a), bitmap_jaccard(a, b)"
+    " FROM (SELECT bitmap_add_range(bitmap(), 0, 100000) AS a,"
+    "  bitmap(5, 99999, 100000, 4294967296) AS b,"
+    "  bitmap_from_json('[1, 3, 70000]') AS c)" },
+  { "bitmap-fold-aggregates", 0,
+    "SELECT hex(bitmap_or_agg(b)), hex(bitmap_and_agg(b)),"
+    " hex(bitmap_xor_agg(b)) FROM (SELECT bitmap(value, value + 1, 70000) AS"
+    " b FROM " OOM_ROWS ")" },
+  { "bitmap_each", 0,
+    "SELECT value FROM bitmap_each(bitmap_add_range(bitmap(3, 4294967296),"
+    " 65530, 65540)) WHERE value > 4 AND value <= 4294967296 LIMIT 20" },
+  { "bitmap-invalid-error", 0, "SELECT bitmap_count(x'3a30000001')" },
 };
 
 /* The rows of a run, as text, for comparing runs. */
