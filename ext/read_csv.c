@@ -113,21 +113,19 @@
 #define CSV_COL_INTEGER 1 /* Integer where it can, else real, else text */
 #define CSV_COL_REAL    2 /* Real where it can, else text */
 
-/* Byte classes of CsvReader.aClass[]: where the tokenizer must stop. */
-#define CSV_STOP_PLAIN  0x01 /* Ends an unquoted field: delimiter, "\n" */
-#define CSV_STOP_QUOTED 0x02 /* Matters in a quoted field: quote, "\n" */
-
 /*
-** csvFind(q, A, B) returns the first byte at or after q that is a stop
-** byte of a field: A or B.  There always is one (the sentinel).  With SSE2
-** (every x86-64) it looks at 16 bytes at a time, so a short field costs
-** one comparison and no mispredicted loop exit; elsewhere it walks the
-** byte classes.  It may read up to 15 bytes past the sentinel, which the
-** CSV_PAD bytes after a reader's buffer allow for.
+** csvFind(q, a, b) returns the first byte at or after q that is one of the
+** two stop bytes a and b, made by csvStop().  There always is one (the
+** sentinel).  With SSE2 (every x86-64) it looks at 16 bytes at a time, so
+** a short field costs one comparison and no mispredicted loop exit; it may
+** then read up to 15 bytes past the sentinel, which the CSV_PAD bytes after
+** a reader's buffer allow for.  Elsewhere it compares byte by byte.
 */
 #if defined(CSV_SSE2)
 typedef __m128i CsvStop; /* The byte to stop at, in every lane */
-# define CSV_STOP(c, cls) _mm_set1_epi8((char)(c))
+static CsvStop csvStop(int c) {
+  return _mm_set1_epi8((char)c);
+}
 static const unsigned char *csvFind(const unsigned char *q, CsvStop a,
                                     CsvStop b) {
   for( ;; ) {
@@ -139,22 +137,13 @@ static const unsigned char *csvFind(const unsigned char *q, CsvStop a,
   }
 }
 #else
-typedef struct CsvStop CsvStop;
-struct CsvStop {
-  const unsigned char *aClass; /* CsvReader.aClass */
-  int mStop;                   /* CSV_STOP_* to stop at */
-};
-static CsvStop csvStopMake(const unsigned char *aClass, int mStop) {
-  CsvStop s;
-  s.aClass = aClass;
-  s.mStop = mStop;
-  return s;
+typedef int CsvStop; /* The byte to stop at */
+static CsvStop csvStop(int c) {
+  return c;
 }
-# define CSV_STOP(c, cls) csvStopMake(aClass, cls)
 static const unsigned char *csvFind(const unsigned char *q, CsvStop a,
                                     CsvStop b) {
-  (void)b;
-  while( !(a.aClass[*q] & a.mStop) ) q++;
+  while( *q != a && *q != b ) q++;
   return q;
 }
 #endif
@@ -163,13 +152,21 @@ static const unsigned char *csvFind(const unsigned char *q, CsvStop a,
 #define CSV_FIELD_QUOTED  0x01 /* The field was quoted */
 #define CSV_FIELD_ESCAPED 0x02 /* ...and holds doubled quotes */
 
-/* What csvTokenize() returns besides SQLite error codes. */
-#define CSV_TOK_ROW  100  /* A record (SQLITE_ROW) */
-#define CSV_TOK_MORE 1001 /* The buffer ends inside a record */
-#define CSV_TOK_DONE 1002 /* No more records in this file */
+/*
+** What csvTokenize() and csvReaderFill() return besides SQLite result codes,
+** which are never negative.
+*/
+#define CSV_TOK_RECORD (-1) /* A record was cut out */
+#define CSV_TOK_MORE   (-2) /* The buffer ends inside a record */
+#define CSV_TOK_EOF    (-3) /* No more records in this file */
+#define CSV_FILL_FULL  (-4) /* bKeep: the buffer is full and may not grow */
 
-/* What csvReaderFill() returns when keeping bytes fills the buffer. */
-#define CSV_FULL 1003
+/* What csvTokenize() was doing when the buffer ran out (CsvPartial.eAt). */
+#define CSV_AT_NONE   0 /* No record begun */
+#define CSV_AT_FIELD  1 /* At the start of a field, which has no byte yet */
+#define CSV_AT_QUOTED 2 /* Inside a quoted field */
+#define CSV_AT_CLOSED 3 /* Just after the closing quote of a field */
+#define CSV_AT_PLAIN  4 /* Inside an unquoted field */
 
 /* Option bits, to find options given twice. */
 #define CSV_OPT_FILENAME 0x001
@@ -454,33 +451,55 @@ struct CsvRow {
   CsvField *aField; /* Their positions, nStore slots */
 };
 
+/*
+** Where csvTokenize() stopped in a record that the buffer ends inside, so
+** that it goes on from there once more bytes are read: every byte is walked
+** once, however short the reads are (a pipe hands over 64 KiB at a time).
+** Offsets are from the start of the record, which moves as a whole when the
+** buffer is compacted.
+*/
+typedef struct CsvPartial CsvPartial;
+struct CsvPartial {
+  int eAt;      /* CSV_AT_*: what the tokenizer was doing */
+  int nField;   /* Fields complete */
+  int mFlags;   /* CSV_FIELD_* of the current field so far */
+  i64 iScan;    /* The byte to go on from */
+  i64 iField;   /* First byte of the current field */
+  i64 iVal;     /* First byte of its value (after an opening quote) */
+  i64 nNl;      /* Newlines inside quoted fields so far */
+  i64 nNlField; /* ...before the current field */
+};
+
 typedef struct CsvReader CsvReader;
 struct CsvReader {
-  FrugalDb *pState;          /* Where the bytes held are counted */
-  const char *zFunc;         /* SQL name, for messages */
-  FrugalSource *pSrc;        /* The files, or NULL to read zData */
-  const char *zData;         /* data= text, when pSrc is NULL */
-  i64 nData;                 /* Bytes in zData */
-  i64 iData;                 /* Bytes of zData read */
-  int bDataDone;             /* zData has been opened */
-  char *aBuf;                /* Buffer: nAlloc bytes plus CSV_PAD */
-  i64 nAlloc;                /* Usable bytes in aBuf[] */
-  i64 iRec;                  /* First byte of the next record */
-  i64 iEnd;                  /* End of the data in aBuf[] */
-  i64 iLine;                 /* Lines before aBuf[iRec] in this file */
-  i64 iRewind;               /* Where kept data starts (bKeep) */
-  i64 iFieldAt;              /* Start of the field a record ran out in */
-  i64 iFieldLine;            /* ...and its line */
-  i64 mxLen;                 /* Longest record allowed */
-  i64 nHeld;                 /* Bytes counted in pState */
-  int bOpen;                 /* A file is open */
-  int bEof;                  /* The open file has no more bytes */
-  int bStart;                /* A byte-order mark may come next */
-  int bFirst;                /* The next record is the first of its file */
-  int bKeep;                 /* Keep every byte read (see csvReaderRewind()) */
-  int cDelim;                /* Field delimiter */
-  int cQuote;                /* Quote, or -1 */
-  unsigned char aClass[256]; /* CSV_STOP_* of each byte */
+  FrugalDb *pState;   /* Where the bytes held are counted */
+  const char *zFunc;  /* SQL name, for messages */
+  FrugalSource *pSrc; /* The files, or NULL to read zData */
+  const char *zData;  /* data= text, when pSrc is NULL */
+  i64 nData;          /* Bytes in zData */
+  i64 iData;          /* Bytes of zData read */
+  int bDataDone;      /* zData has been opened */
+  char *aBuf;         /* Buffer: nAlloc bytes plus CSV_PAD */
+  i64 nAlloc;         /* Usable bytes in aBuf[] */
+  i64 iRec;           /* First byte of the next record */
+  i64 iEnd;           /* End of the data in aBuf[] */
+  i64 iLine;          /* Lines before aBuf[iRec] in this file */
+  i64 iRewind;        /* Where kept data starts (bKeep) */
+  CsvPartial part;    /* The record begun at aBuf[iRec], if any */
+  i64 mxLen;          /* Longest record allowed */
+  i64 nHeld;          /* Bytes counted in pState */
+  int bOpen;          /* A file is open */
+  int bEof;           /* The open file has no more bytes */
+  int bStart;         /* A byte-order mark may come next */
+  int bFirst;         /* The next record is the first of its file */
+  int bKeep;          /* Keep every byte read (see csvReaderRewind()) */
+  int cDelim;         /* Field delimiter */
+  int cQuote;         /* Quote, or -1 */
+#ifdef CSV_TEST
+  int nTestRead;   /* The most bytes one read hands over, 0: no limit */
+  i64 nTestFill;   /* Reads so far */
+  i64 nTestWalked; /* Bytes csvTokenize() has walked */
+#endif
 };
 
 /* The name of the file being read, for messages and columns. */
@@ -501,9 +520,6 @@ static int csvReaderOpen(CsvReader *p, FrugalDb *pState, sqlite3 *db,
   p->zFunc = pOpt->zFunc;
   p->cDelim = pOpt->cDelim;
   p->cQuote = pOpt->cQuote;
-  p->aClass[p->cDelim] |= CSV_STOP_PLAIN;
-  p->aClass['\n'] |= CSV_STOP_PLAIN | CSV_STOP_QUOTED;
-  if( p->cQuote >= 0 ) p->aClass[p->cQuote] |= CSV_STOP_QUOTED;
   p->mxLen = sqlite3_limit(db, SQLITE_LIMIT_LENGTH, -1);
   if( zData ) {
     p->zData = zData;
@@ -551,6 +567,7 @@ static int csvReaderNextFile(CsvReader *p, char **pzErr) {
   p->bStart = 1;
   p->bFirst = 1;
   p->iRec = p->iEnd = p->iLine = 0;
+  memset(&p->part, 0, sizeof(p->part));
   return SQLITE_OK;
 }
 
@@ -568,11 +585,25 @@ static int csvTooLong(CsvReader *p, int bField, i64 iLine, char **pzErr) {
 }
 
 /*
+** The error for a record that does not fit in the buffer, which has grown
+** to what SQLITE_LIMIT_LENGTH allows: it names the field the tokenizer was
+** in if that field alone is too long, else the record.
+*/
+static int csvBufferFull(CsvReader *p, char **pzErr) {
+  const CsvPartial *pPart = &p->part;
+  if( pPart->eAt != CSV_AT_NONE
+      && p->iEnd - (p->iRec + pPart->iField) > p->mxLen ) {
+    return csvTooLong(p, 1, p->iLine + 1 + pPart->nNlField, pzErr);
+  }
+  return csvTooLong(p, 0, p->iLine + 1, pzErr);
+}
+
+/*
 ** Read more bytes of the current file after aBuf[iEnd].  Consumed records
 ** are dropped first (unless bKeep), and a record that fills the whole
 ** buffer makes it grow, up to what SQLITE_LIMIT_LENGTH needs.  Sets bEof
-** when the file has no more bytes.  With bKeep, returns CSV_FULL instead
-** of growing once the first record has been handed out.
+** when the file has no more bytes.  With bKeep, returns CSV_FILL_FULL
+** instead of growing once the first record has been handed out.
 */
 static int csvReaderFill(CsvReader *p, char **pzErr) {
   i64 nRead;
@@ -580,7 +611,6 @@ static int csvReaderFill(CsvReader *p, char **pzErr) {
   if( !p->bKeep && p->iRec > 0 ) {
     i64 nKeep = p->iEnd - p->iRec;
     memmove(p->aBuf, p->aBuf + p->iRec, (size_t)nKeep);
-    p->iFieldAt -= p->iRec;
     p->iEnd = nKeep;
     p->iRec = 0;
   }
@@ -589,11 +619,8 @@ static int csvReaderFill(CsvReader *p, char **pzErr) {
     i64 nNew = p->nAlloc * 2;
     i64 nOld = (i64)sqlite3_msize(p->aBuf);
     char *aNew;
-    if( p->bKeep && !p->bFirst ) return CSV_FULL;
-    if( p->nAlloc >= nCap ) {
-      return csvTooLong(p, p->iEnd - p->iFieldAt > p->mxLen, p->iFieldLine,
-                        pzErr);
-    }
+    if( p->bKeep && !p->bFirst ) return CSV_FILL_FULL;
+    if( p->nAlloc >= nCap ) return csvBufferFull(p, pzErr);
     if( nNew > nCap ) nNew = nCap;
     aNew = sqlite3_realloc64(p->aBuf, (u64)nNew + CSV_PAD);
     if( aNew == 0 ) return SQLITE_NOMEM;
@@ -604,6 +631,10 @@ static int csvReaderFill(CsvReader *p, char **pzErr) {
   }
   nRead = p->nAlloc - p->iEnd;
   if( nRead > CSV_READ_MAX ) nRead = CSV_READ_MAX;
+#ifdef CSV_TEST
+  if( p->nTestRead > 0 && nRead > p->nTestRead ) nRead = p->nTestRead;
+  p->nTestFill++;
+#endif
   if( p->pSrc ) {
     int n = 0;
     rc = frugalSourceRead(p->pSrc, (unsigned char *)p->aBuf + p->iEnd,
@@ -682,41 +713,24 @@ static int csvRecordTooLong(CsvReader *p, const CsvRow *pRow, char **pzErr) {
   return csvTooLong(p, bField, pRow->iLine, pzErr);
 }
 
+/* Test builds count the bytes csvTokenize() walks (test/csv_reader.c). */
+#ifdef CSV_TEST
+# define CSV_TEST_WALKED(p, zFrom, zTo) ((p)->nTestWalked += (zTo) - (zFrom))
+#else
+# define CSV_TEST_WALKED(p, zFrom, zTo) ((void)(zFrom))
+#endif
+
 /*
-** Cut the next record out of aBuf[iRec..iEnd).  Returns CSV_TOK_ROW with
-** *pRow set and the record consumed, CSV_TOK_MORE if the buffer ends
-** inside the record (nothing is consumed: read more and call again),
-** CSV_TOK_DONE at the end of the file, or an error.
-**
-** This is the loop every byte of a file goes through.  aBuf[iEnd] is set
-** to "\n", so the inner loops need no bounds check: they stop at a byte of
-** their class, and only a "\n" needs a look at whether it is the sentinel.
+** Skip a byte-order mark at the start of a file and the blank lines before
+** the next record.  Returns CSV_TOK_RECORD when aBuf[iRec] starts a record,
+** CSV_TOK_MORE or CSV_TOK_EOF.
 */
-static int csvTokenize(CsvReader *p, CsvRow *pRow, char **pzErr) {
-  const int cDelim = p->cDelim;
-  const int cQuote = p->cQuote;
-  unsigned char *const zBuf = (unsigned char *)p->aBuf;
-  const unsigned char *const zEnd = zBuf + p->iEnd;
-  const unsigned char *const aClass = p->aClass;
-  const CsvStop stopDelim = CSV_STOP(cDelim, CSV_STOP_PLAIN);
-  const CsvStop stopQuote = CSV_STOP(cQuote, CSV_STOP_QUOTED);
-  const CsvStop stopNl = CSV_STOP('\n', 0);
-  const int bEof = p->bEof;
-  const int nStore = pRow->nStore;
-  CsvField *const aField = pRow->aField;
-  const unsigned char *zRec;
-  const unsigned char *zField; /* Start of the current field */
-  const unsigned char *q;      /* The byte being looked at */
-  i64 nNl = 0;                 /* Newlines inside quoted fields so far */
-  i64 nNlField = 0;            /* ...before the current field */
-  int nField = 0;
-
-  (void)aClass; /* Only the portable csvFind() needs it */
-
-  zBuf[p->iEnd] = '\n';
+static int csvSkipBlank(CsvReader *p) {
+  const unsigned char *zBuf = (const unsigned char *)p->aBuf;
+  const unsigned char *zEnd = zBuf + p->iEnd;
+  const unsigned char *q;
   if( p->bStart ) {
-    /* A UTF-8 byte-order mark at the start of a file is skipped */
-    if( p->iEnd - p->iRec < 3 && !bEof ) return CSV_TOK_MORE;
+    if( p->iEnd - p->iRec < 3 && !p->bEof ) return CSV_TOK_MORE;
     if( p->iEnd - p->iRec >= 3 && zBuf[p->iRec] == 0xef
         && zBuf[p->iRec + 1] == 0xbb && zBuf[p->iRec + 2] == 0xbf ) {
       p->iRec += 3;
@@ -724,43 +738,100 @@ static int csvTokenize(CsvReader *p, CsvRow *pRow, char **pzErr) {
     p->bStart = 0;
     p->iRewind = p->iRec;
   }
-
-  /* Skip blank lines */
-  q = zBuf + p->iRec;
-  for( ;; ) {
+  for( q = zBuf + p->iRec;; p->iLine++ ) {
     if( q == zEnd ) {
       p->iRec = q - zBuf;
-      return bEof ? CSV_TOK_DONE : CSV_TOK_MORE;
+      return p->bEof ? CSV_TOK_EOF : CSV_TOK_MORE;
     }
     if( q[0] == '\n' ) {
       q++;
     } else if( q[0] == '\r' && q[1] == '\n' ) {
       /* "\r\n", or a "\r" before the sentinel */
-      if( q + 1 == zEnd && !bEof ) {
+      if( q + 1 == zEnd && !p->bEof ) {
         p->iRec = q - zBuf;
         return CSV_TOK_MORE;
       }
       q += q + 1 < zEnd ? 2 : 1;
     } else {
-      break;
+      p->iRec = q - zBuf;
+      return CSV_TOK_RECORD;
     }
-    p->iLine++;
   }
-  p->iRec = q - zBuf;
-  zRec = q;
+}
+
+/*
+** Cut the next record out of aBuf[iRec..iEnd).  Returns CSV_TOK_RECORD
+** with *pRow set and the record consumed, CSV_TOK_MORE if the buffer ends
+** inside the record (read more and call again: p->part says where to go
+** on), CSV_TOK_EOF at the end of the file, or an error.
+**
+** This is the loop every byte of a file goes through.  aBuf[iEnd] is set
+** to "\n", so the inner loops need no bounds check: they stop at a stop
+** byte, and only a "\n" needs a look at whether it is the sentinel.  A call
+** that goes on with a record jumps to the label for what p->part.eAt says
+** it was doing.
+*/
+static int csvTokenize(CsvReader *p, CsvRow *pRow, char **pzErr) {
+  const int cDelim = p->cDelim;
+  const int cQuote = p->cQuote;
+  unsigned char *const zBuf = (unsigned char *)p->aBuf;
+  const unsigned char *const zEnd = zBuf + p->iEnd;
+  const CsvStop stopDelim = csvStop(cDelim);
+  const CsvStop stopQuote = csvStop(cQuote);
+  const CsvStop stopNl = csvStop('\n');
+  const int bEof = p->bEof;
+  const int nStore = pRow->nStore;
+  CsvField *const aField = pRow->aField;
+  CsvPartial *const pPart = &p->part;
+  const unsigned char *zRec;   /* First byte of the record */
+  const unsigned char *zField; /* First byte of the current field */
+  const unsigned char *zVal;   /* First byte of its value */
+  const unsigned char *zFrom;  /* Where this call started walking */
+  const unsigned char *q;      /* The byte being looked at */
+  i64 nNl;                     /* Newlines inside quoted fields so far */
+  i64 nNlField;                /* ...before the current field */
+  int nField;                  /* Fields complete */
+  int mFlags = 0;              /* CSV_FIELD_* of the current field */
+  int eAt;                     /* CSV_AT_* if the buffer runs out */
+  int bLast;                   /* The current field ends the record */
+
+  zBuf[p->iEnd] = '\n';
+  zRec = zBuf + p->iRec;
+  if( pPart->eAt != CSV_AT_NONE ) {
+    /* Go on where the last call ran out of bytes */
+    q = zFrom = zRec + pPart->iScan;
+    zField = zRec + pPart->iField;
+    zVal = zRec + pPart->iVal;
+    nNl = pPart->nNl;
+    nNlField = pPart->nNlField;
+    nField = pPart->nField;
+    mFlags = pPart->mFlags;
+    switch( pPart->eAt ) {
+      case CSV_AT_QUOTED: goto in_quoted;
+      case CSV_AT_CLOSED: goto after_quote;
+      case CSV_AT_FIELD: goto next_field;
+      default: goto in_plain;
+    }
+  }
+  eAt = csvSkipBlank(p);
+  if( eAt != CSV_TOK_RECORD ) return eAt;
+  q = zFrom = zRec = zBuf + p->iRec;
+  nNl = 0;
+  nField = 0;
 
   for( ;; ) {
-    const unsigned char *zVal;
-    int bLast;
+  next_field:
     zField = q;
     nNlField = nNl;
-    if( *q == cQuote && cQuote >= 0 ) {
-      int mFlags = CSV_FIELD_QUOTED;
+    if( *q == cQuote ) {
+      mFlags = CSV_FIELD_QUOTED;
       zVal = ++q;
+    in_quoted:
       for( ;; ) {
         q = csvFind(q, stopQuote, stopNl);
         if( *q == '\n' ) {
           if( q == zEnd ) {
+            eAt = CSV_AT_QUOTED;
             if( !bEof ) goto need_more;
             return csvBadRecord(p, p->iLine + 1 + nNlField,
                                 "unterminated quoted field", pzErr);
@@ -770,7 +841,10 @@ static int csvTokenize(CsvReader *p, CsvRow *pRow, char **pzErr) {
           continue;
         }
         /* A quote: the end of the field, or the first of a pair */
-        if( q + 1 == zEnd && !bEof ) goto need_more;
+        if( q + 1 == zEnd && !bEof ) {
+          eAt = CSV_AT_QUOTED;
+          goto need_more;
+        }
         if( q[1] == cQuote && q + 1 < zEnd ) {
           mFlags |= CSV_FIELD_ESCAPED;
           q += 2;
@@ -784,6 +858,8 @@ static int csvTokenize(CsvReader *p, CsvRow *pRow, char **pzErr) {
         aField[nField].mFlags = mFlags;
       }
       q++;
+    after_quote:
+      eAt = CSV_AT_CLOSED;
       if( *q == cDelim && q < zEnd ) {
         bLast = 0;
       } else if( *q == '\n' ) {
@@ -800,9 +876,14 @@ static int csvTokenize(CsvReader *p, CsvRow *pRow, char **pzErr) {
       }
     } else {
       zVal = q;
+    in_plain:
       q = csvFind(q, stopDelim, stopNl);
       if( *q == '\n' ) {
-        if( q == zEnd && !bEof ) goto need_more;
+        if( q == zEnd && !bEof ) {
+          /* Where the field has no byte yet, it may be a quoted one */
+          eAt = q == zField ? CSV_AT_FIELD : CSV_AT_PLAIN;
+          goto need_more;
+        }
         bLast = 1;
         if( q > zVal && q[-1] == '\r' ) q--;
       } else {
@@ -820,6 +901,8 @@ static int csvTokenize(CsvReader *p, CsvRow *pRow, char **pzErr) {
   }
 
   /* q is at the line end: "\r\n", "\n" or the end of the file */
+  CSV_TEST_WALKED(p, zFrom, q);
+  pPart->eAt = CSV_AT_NONE;
   pRow->z = (char *)zRec;
   pRow->n = q - zRec;
   pRow->iLine = p->iLine + 1;
@@ -831,12 +914,18 @@ static int csvTokenize(CsvReader *p, CsvRow *pRow, char **pzErr) {
   if( q < zEnd ) q++;
   p->iRec = q - zBuf;
   if( pRow->n > p->mxLen ) return csvRecordTooLong(p, pRow, pzErr);
-  return CSV_TOK_ROW;
+  return CSV_TOK_RECORD;
 
 need_more:
-  /* Where the field the buffer ended in began, for csvTooLong() */
-  p->iFieldAt = zField - zBuf;
-  p->iFieldLine = p->iLine + 1 + nNlField;
+  CSV_TEST_WALKED(p, zFrom, q);
+  pPart->eAt = eAt;
+  pPart->nField = nField;
+  pPart->mFlags = mFlags;
+  pPart->iScan = q - zRec;
+  pPart->iField = zField - zRec;
+  pPart->iVal = zVal - zRec;
+  pPart->nNl = nNl;
+  pPart->nNlField = nNlField;
   return CSV_TOK_MORE;
 }
 
@@ -853,8 +942,8 @@ static int csvReaderNext(CsvReader *p, CsvRow *pRow, char **pzErr) {
       if( rc != SQLITE_OK ) return rc;
     }
     rc = csvTokenize(p, pRow, pzErr);
-    if( rc == CSV_TOK_ROW ) return SQLITE_ROW;
-    if( rc == CSV_TOK_DONE ) {
+    if( rc == CSV_TOK_RECORD ) return SQLITE_ROW;
+    if( rc == CSV_TOK_EOF ) {
       p->bOpen = 0;
       continue;
     }
@@ -872,6 +961,7 @@ static void csvReaderUnread(CsvReader *p, const CsvRow *pRow) {
   p->iRec = pRow->z - p->aBuf;
   p->iLine = pRow->iLine - 1;
   p->bFirst = pRow->bFirst;
+  p->part.eAt = CSV_AT_NONE;
 }
 
 /*
@@ -884,6 +974,7 @@ static void csvReaderRewind(CsvReader *p) {
   p->iRec = p->iRewind;
   p->iLine = 0;
   p->bFirst = 1;
+  p->part.eAt = CSV_AT_NONE;
   p->bKeep = 0;
   p->bOpen = 1;
 }
@@ -1666,7 +1757,7 @@ static int csvInferTypes(CsvTable *p, CsvReader *pRdr, CsvRow *pRow,
     }
     nRow++;
   }
-  if( rc == SQLITE_ROW || rc == SQLITE_DONE || rc == CSV_FULL ) {
+  if( rc == SQLITE_ROW || rc == SQLITE_DONE || rc == CSV_FILL_FULL ) {
     rc = SQLITE_OK;
     for( i = 0; i < p->nCol; i++ ) {
       if( aSeen[i] == 0 || (aSeen[i] & (1 << CSV_NUM_NONE)) ) {
