@@ -59,7 +59,11 @@
 ** by then.
 **
 ** Both read files, so both are SQLITE_VTAB_DIRECTONLY: a view or trigger
-** in a database schema cannot use them.
+** in a database schema cannot use them.  And csv_file tables can only be
+** made in the temp schema: SQLite connects a table found in a database
+** file before it checks SQLITE_VTAB_DIRECTONLY, and connecting reads the
+** file, so a hostile database could otherwise make whoever opens it read
+** any file (see csvfileNotTemp()).
 */
 #define _POSIX_C_SOURCE 200809L
 #include "frugal_int.h"
@@ -1889,9 +1893,42 @@ static int csvfileDisconnect(sqlite3_vtab *pVtab) {
   return SQLITE_OK;
 }
 
+/* True if z is an identifier SQL takes without quotes. */
+static int csvIsBareName(const char *z) {
+  int i;
+  for( i = 0; z[i]; i++ ) {
+    char c = z[i];
+    if( c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ) continue;
+    if( i > 0 && c >= '0' && c <= '9' ) continue;
+    return 0;
+  }
+  return i > 0;
+}
+
 /*
-** xConnect and xCreate: read the arguments, decide the columns and declare
-** them.
+** The error for a table outside the temp schema.  A table in a database
+** file would be connected again by whoever opens the file, and xConnect
+** reads the file's header and first rows before SQLite can check that the
+** table is SQLITE_VTAB_DIRECTONLY: a hostile database could make any
+** program that opens it read any file (or standard input) that way.  So
+** csv_file refuses before it reads anything.
+*/
+static int csvfileNotTemp(const char *zTable, char **pzErr) {
+  return csvErr(
+      pzErr,
+      sqlite3_mprintf(csvIsBareName(zTable)
+                          ? "csv_file: tables can only be created in the temp "
+                            "schema: CREATE VIRTUAL TABLE temp.%s USING "
+                            "csv_file(...)"
+                          : "csv_file: tables can only be created in the temp "
+                            "schema: CREATE VIRTUAL TABLE temp.\"%w\" USING "
+                            "csv_file(...)",
+                      zTable));
+}
+
+/*
+** xConnect and xCreate: check the schema, read the arguments, decide the
+** columns and declare them.  argv[1] is the schema, argv[2] the table.
 */
 static int csvfileConnect(sqlite3 *db, void *pAux, int argc,
                           const char *const *argv, sqlite3_vtab **ppVtab,
@@ -1900,6 +1937,9 @@ static int csvfileConnect(sqlite3 *db, void *pAux, int argc,
   char *zSql = 0;
   int rc = SQLITE_OK, i;
 
+  if( sqlite3_stricmp(argv[1], "temp") != 0 ) {
+    return csvfileNotTemp(argv[2], pzErr);
+  }
   p = sqlite3_malloc64(sizeof(*p));
   if( p == 0 ) return SQLITE_NOMEM;
   memset(p, 0, sizeof(*p));
