@@ -200,6 +200,7 @@ struct CsvOptions {
   int nNulls;        /* Bytes in zNulls */
   int bHeader;       /* header=: 1 or 0 */
   int nColumn;       /* columns=, 0 if not given */
+  int mxColumn;      /* The most columns: SQLITE_LIMIT_COLUMN */
   int cDelim;        /* delimiter= byte */
   int cQuote;        /* quote= byte, -1 for none */
   int eTypes;        /* CSV_TYPES_* */
@@ -207,10 +208,15 @@ struct CsvOptions {
   unsigned mSeen;    /* CSV_OPT_* given so far */
 };
 
-/* Set the defaults, which header= does not share (see doc/csv.md). */
-static void csvOptionsInit(CsvOptions *p, const char *zFunc, int bHeader) {
+/*
+** Set the defaults, which header= does not share (see doc/csv.md), and the
+** limits of connection db.
+*/
+static void csvOptionsInit(CsvOptions *p, const char *zFunc, int bHeader,
+                           sqlite3 *db) {
   memset(p, 0, sizeof(*p));
   p->zFunc = zFunc;
+  p->mxColumn = sqlite3_limit(db, SQLITE_LIMIT_COLUMN, -1);
   p->bHeader = bHeader;
   p->cDelim = ',';
   p->cQuote = '"';
@@ -333,6 +339,11 @@ static int csvOption(CsvOptions *p, int bFile, const char *zKey,
     case CSV_OPT_COLUMNS:
       v = csvOptionCount(pVal);
       if( v <= 0 ) break;
+      if( v > p->mxColumn ) {
+        return csvErr(pzErr, sqlite3_mprintf("%s: option columns must be at "
+                                             "most %d (SQLITE_LIMIT_COLUMN)",
+                                             zFunc, p->mxColumn));
+      }
       p->nColumn = v;
       return SQLITE_OK;
     case CSV_OPT_DELIM:
@@ -1363,7 +1374,7 @@ static const char *csvName(const CsvNames *p, int i) {
   return p->text.z + p->aOff[i];
 }
 
-/* Bytes in name i (which may hold a NUL byte). */
+/* Bytes in name i. */
 static i64 csvNameLen(const CsvNames *p, int i) {
   return p->aOff[i + 1] - p->aOff[i] - 1;
 }
@@ -1472,16 +1483,39 @@ static int csvNamesAdd(CsvNames *p, const char *z, i64 n, int cQuote) {
 }
 
 /*
-** Add the names of the header pRow, the first nMax of them if nMax > 0,
-** and then c<i> up to nMax.
+** The error for record pRow, which would make more than mxCol columns
+** (SQLITE_LIMIT_COLUMN).
+*/
+static int csvTooManyColumns(const CsvReader *pRdr, const CsvRow *pRow,
+                             int mxCol, char **pzErr) {
+  return csvErr(pzErr, sqlite3_mprintf("%s: %s:%lld: more than %d columns "
+                                       "(SQLITE_LIMIT_COLUMN)",
+                                       pRdr->zFunc, csvReaderFilename(pRdr),
+                                       pRow->iLine, mxCol));
+}
+
+/*
+** Add the names of the header pRow: its first nMax fields if nMax > 0, and
+** then c<i> up to nMax; else every field, of which there may be at most
+** mxCol (SQLITE_LIMIT_COLUMN).  A name cannot hold a NUL byte.
 */
 static int csvNamesFromRow(CsvNames *p, const CsvReader *pRdr,
-                           const CsvRow *pRow, int nMax) {
+                           const CsvRow *pRow, int nMax, int mxCol,
+                           char **pzErr) {
   i64 i = 0;
   int rc = SQLITE_OK;
+  if( nMax <= 0 && pRow->nField > mxCol ) {
+    return csvTooManyColumns(pRdr, pRow, mxCol, pzErr);
+  }
   while( rc == SQLITE_OK && (nMax <= 0 || p->nName < nMax) ) {
     CsvField f;
     i = csvWalkField(pRdr, pRow->z, i, pRow->n, &f);
+    if( memchr(pRow->z + f.iOff, 0, (size_t)f.n) ) {
+      return csvErr(
+          pzErr, sqlite3_mprintf("%s: %s:%lld: column name %d holds a NUL byte",
+                                 pRdr->zFunc, csvReaderFilename(pRdr),
+                                 pRow->iLine, p->nName + 1));
+    }
     rc = csvNamesAdd(p, pRow->z + f.iOff, f.n,
                      (f.mFlags & CSV_FIELD_ESCAPED) ? pRdr->cQuote : -1);
     if( i >= pRow->n ) break;
@@ -1530,6 +1564,7 @@ struct CsvTable {
   unsigned char *aCol; /* CSV_COL_* of each column */
   locale_t loc;        /* The C locale, for strtod(), or 0 */
   CsvReader *pStdin;   /* Standard input, kept for the first scan */
+  int bStdinGone;      /* Connected again: what stdin held is gone */
 };
 
 typedef struct CsvCursor CsvCursor;
@@ -1730,11 +1765,55 @@ static const char *csvTableName(const CsvTable *p) {
   return p->opt.zFilename;
 }
 
+/* True if the table reads standard input. */
+static int csvTableIsStdin(const CsvTable *p) {
+  return p->opt.zFilename && strcmp(p->opt.zFilename, "-") == 0;
+}
+
+/*
+** Read the first record of what the table reads into *pRow, to take the
+** columns from.  There must be one.
+*/
+static int csvFirstRecord(CsvTable *p, CsvReader *pRdr, CsvRow *pRow,
+                          char **pzErr) {
+  int rc = csvReaderNext(pRdr, pRow, pzErr);
+  if( rc == SQLITE_ROW ) return SQLITE_OK;
+  if( rc != SQLITE_DONE ) return rc;
+  return csvErr(pzErr, sqlite3_mprintf("csv_file: %s: no rows to take the "
+                                       "columns from (give columns= or "
+                                       "schema=)",
+                                       csvTableName(p)));
+}
+
+/*
+** The names of the columns: the header's in pRow with header=yes, else
+** c0, c1, ... for columns= or for the fields of the first record pRow.
+*/
+static int csvTableNames(CsvTable *p, const CsvReader *pRdr, const CsvRow *pRow,
+                         CsvNames *pNames, char **pzErr) {
+  const CsvOptions *pOpt = &p->opt;
+  int nCol = pOpt->nColumn, rc = SQLITE_OK;
+  if( pOpt->bHeader ) {
+    return csvNamesFromRow(pNames, pRdr, pRow, nCol, pOpt->mxColumn, pzErr);
+  }
+  if( nCol == 0 ) {
+    if( pRow->nField > pOpt->mxColumn ) {
+      return csvTooManyColumns(pRdr, pRow, pOpt->mxColumn, pzErr);
+    }
+    nCol = pRow->nField;
+  }
+  while( rc == SQLITE_OK && pNames->nName < nCol ) {
+    rc = csvNamesAdd(pNames, "", 0, -1);
+  }
+  return rc;
+}
+
 /*
 ** Infer the CSV_COL_* of each column from the rows pRdr hands out (the
-** first CSV_SAMPLE_ROWS, headers skipped): INTEGER if every value is an
-** integer, REAL if every value is a number, else TEXT.  NULLs do not
-** count; a column of NULLs only is TEXT.
+** first CSV_SAMPLE_ROWS, headers skipped), with the positions of every
+** field kept in pRow: INTEGER if every value is an integer, REAL if every
+** value is a number, else TEXT.  NULLs do not count; a column of NULLs only
+** is TEXT.
 */
 static int csvInferTypes(CsvTable *p, CsvReader *pRdr, CsvRow *pRow,
                          char **pzErr) {
@@ -1778,61 +1857,66 @@ static int csvInferTypes(CsvTable *p, CsvReader *pRdr, CsvRow *pRow,
 }
 
 /*
+** The CREATE TABLE statement that declares the columns: names, and
+** types from p->aCol.
+*/
+static int csvCreateTableSql(const CsvTable *p, const CsvNames *pNames,
+                             char **pzSql) {
+  static const char *const azType[] = {
+    "TEXT", "INTEGER", "REAL" /* Indexed by CSV_COL_* */
+  };
+  sqlite3_str *pStr = sqlite3_str_new(0);
+  int i;
+  sqlite3_str_appendall(pStr, "CREATE TABLE x(");
+  for( i = 0; i < p->nCol; i++ ) {
+    sqlite3_str_appendf(pStr, "%s\"%w\" %s", i ? "," : "", csvName(pNames, i),
+                        azType[p->aCol[i]]);
+  }
+  sqlite3_str_appendall(pStr, ")");
+  *pzSql = sqlite3_str_finish(pStr);
+  return *pzSql ? SQLITE_OK : SQLITE_NOMEM;
+}
+
+/*
+** Keep reader pRdr, which has kept every byte it read of standard input,
+** for the first scan, which starts at the first record again.
+*/
+static int csvKeepStdin(CsvTable *p, CsvReader *pRdr) {
+  p->pStdin = sqlite3_malloc64(sizeof(CsvReader));
+  if( p->pStdin == 0 ) return SQLITE_NOMEM;
+  csvReaderRewind(pRdr);
+  *p->pStdin = *pRdr;
+  memset(pRdr, 0, sizeof(*pRdr));
+  return SQLITE_OK;
+}
+
+/*
 ** Decide the columns of a csv_file table without schema=: their names from
-** the header, from columns= or from the first row, and with types=auto
+** the header, from columns= or from the first record, and with types=auto
 ** their types from the first rows.  Writes the CREATE TABLE statement to
 ** *pzSql.  Standard input, which cannot be read twice, is kept in
 ** p->pStdin for the first scan.
 */
 static int csvDecideColumns(CsvTable *p, char **pzSql, char **pzErr) {
+  const CsvOptions *pOpt = &p->opt;
+  /* The first record gives the names or the number of columns */
+  const int bFirst = pOpt->bHeader || pOpt->nColumn == 0;
   CsvReader rdr;
   CsvRow row;
   CsvNames names;
-  i64 nHeld = 0, nField = 0;
-  int bRead, bHaveRow = 0, rc = SQLITE_OK, i;
-  int mxCol = sqlite3_limit(p->db, SQLITE_LIMIT_COLUMN, -1);
+  i64 nHeld = 0;
+  int rc = SQLITE_OK;
 
   memset(&rdr, 0, sizeof(rdr));
   memset(&row, 0, sizeof(row));
   csvNamesInit(&names, 0, &nHeld,
                sqlite3_limit(p->db, SQLITE_LIMIT_LENGTH, -1));
-  bRead =
-      p->opt.bHeader || p->opt.nColumn == 0 || p->opt.eTypes == CSV_TYPES_AUTO;
-  if( bRead ) {
+  if( bFirst || pOpt->eTypes == CSV_TYPES_AUTO ) {
     rc = csvTableReader(p, &rdr, pzErr);
-    if( rc != SQLITE_OK ) return rc;
-    rdr.bKeep = p->opt.zFilename && strcmp(p->opt.zFilename, "-") == 0;
-    if( p->opt.bHeader || p->opt.nColumn == 0 ) {
-      /* The first row: the names, or how many columns there are */
-      rc = csvReaderNext(&rdr, &row, pzErr);
-      if( rc == SQLITE_DONE ) {
-        rc = csvErr(pzErr, sqlite3_mprintf("csv_file: %s: no rows to take the "
-                                           "columns from (give columns= or "
-                                           "schema=)",
-                                           csvTableName(p)));
-      }
-      if( rc == SQLITE_ROW ) {
-        rc = SQLITE_OK;
-        if( p->opt.bHeader ) {
-          rc = csvNamesFromRow(&names, &rdr, &row, p->opt.nColumn);
-        } else {
-          bHaveRow = 1;
-          nField = row.nField;
-        }
-      }
-    }
+    rdr.bKeep = csvTableIsStdin(p);
   }
-  if( rc == SQLITE_OK && !p->opt.bHeader ) {
-    i64 nCol = p->opt.nColumn ? p->opt.nColumn : nField;
-    while( rc == SQLITE_OK && names.nName < nCol && names.nName <= mxCol ) {
-      rc = csvNamesAdd(&names, "", 0, -1);
-    }
-  }
-  if( rc == SQLITE_OK && names.nName > mxCol ) {
-    rc = csvErr(pzErr, sqlite3_mprintf("csv_file: %s: more than %d columns "
-                                       "(SQLITE_LIMIT_COLUMN)",
-                                       csvTableName(p), mxCol));
-  }
+  if( rc == SQLITE_OK && bFirst ) rc = csvFirstRecord(p, &rdr, &row, pzErr);
+  if( rc == SQLITE_OK ) rc = csvTableNames(p, &rdr, &row, &names, pzErr);
   if( rc == SQLITE_OK ) {
     p->nCol = names.nName;
     p->aCol = sqlite3_malloc64((u64)p->nCol);
@@ -1841,38 +1925,15 @@ static int csvDecideColumns(CsvTable *p, char **pzSql, char **pzErr) {
   }
   if( rc == SQLITE_OK ) {
     memset(p->aCol, CSV_COL_TEXT, (size_t)p->nCol);
-    /* Cut the first row again, keeping its fields this time */
-    if( bHaveRow ) csvReaderUnread(&rdr, &row);
-    row.nStore = p->nCol;
-    if( p->opt.eTypes == CSV_TYPES_AUTO ) {
+    if( pOpt->eTypes == CSV_TYPES_AUTO ) {
+      /* A first record that is data is cut again, its fields kept */
+      if( bFirst && !pOpt->bHeader ) csvReaderUnread(&rdr, &row);
+      row.nStore = p->nCol;
       rc = csvInferTypes(p, &rdr, &row, pzErr);
     }
   }
-  if( rc == SQLITE_OK ) {
-    sqlite3_str *pStr = sqlite3_str_new(0);
-    static const char *const azType[] = {
-      "TEXT", "INTEGER", "REAL" /* Indexed by CSV_COL_* */
-    };
-    sqlite3_str_appendall(pStr, "CREATE TABLE x(");
-    for( i = 0; i < p->nCol; i++ ) {
-      sqlite3_str_appendf(pStr, "%s\"%w\" %s", i ? "," : "", csvName(&names, i),
-                          azType[p->aCol[i]]);
-    }
-    sqlite3_str_appendall(pStr, ")");
-    *pzSql = sqlite3_str_finish(pStr);
-    if( *pzSql == 0 ) rc = SQLITE_NOMEM;
-  }
-  if( rc == SQLITE_OK && rdr.bKeep ) {
-    /* Standard input: hand what was read to the first scan */
-    p->pStdin = sqlite3_malloc64(sizeof(CsvReader));
-    if( p->pStdin == 0 ) {
-      rc = SQLITE_NOMEM;
-    } else {
-      csvReaderRewind(&rdr);
-      *p->pStdin = rdr;
-      memset(&rdr, 0, sizeof(rdr));
-    }
-  }
+  if( rc == SQLITE_OK ) rc = csvCreateTableSql(p, &names, pzSql);
+  if( rc == SQLITE_OK && rdr.bKeep ) rc = csvKeepStdin(p, &rdr);
   sqlite3_free(row.aField);
   csvNamesFree(&names);
   csvReaderClose(&rdr);
@@ -1927,12 +1988,13 @@ static int csvfileNotTemp(const char *zTable, char **pzErr) {
 }
 
 /*
-** xConnect and xCreate: check the schema, read the arguments, decide the
-** columns and declare them.  argv[1] is the schema, argv[2] the table.
+** Make a csv_file table for xCreate (bCreate) or xConnect: check the
+** schema, read the arguments, decide the columns and declare them.
+** argv[1] is the schema, argv[2] the table.
 */
-static int csvfileConnect(sqlite3 *db, void *pAux, int argc,
-                          const char *const *argv, sqlite3_vtab **ppVtab,
-                          char **pzErr) {
+static int csvfileInit(sqlite3 *db, void *pAux, int argc,
+                       const char *const *argv, int bCreate,
+                       sqlite3_vtab **ppVtab, char **pzErr) {
   CsvTable *p;
   char *zSql = 0;
   int rc = SQLITE_OK, i;
@@ -1945,7 +2007,7 @@ static int csvfileConnect(sqlite3 *db, void *pAux, int argc,
   memset(p, 0, sizeof(*p));
   p->db = db;
   p->pState = (FrugalDb *)pAux;
-  csvOptionsInit(&p->opt, "csv_file", 0);
+  csvOptionsInit(&p->opt, "csv_file", 0, db);
   for( i = 3; rc == SQLITE_OK && i < argc; i++ ) {
     rc = csvfileArg(&p->opt, argv[i], pzErr);
   }
@@ -1956,6 +2018,16 @@ static int csvfileConnect(sqlite3 *db, void *pAux, int argc,
                                : "csv_file: filename= or data= is required"));
   }
   if( rc == SQLITE_OK ) rc = csvOptionsCheck(&p->opt, pzErr);
+  if( rc == SQLITE_OK && !bCreate && csvTableIsStdin(p) ) {
+    /* The schema was reset and what standard input held is gone.  The
+    ** table must still connect, or it could not be dropped: it takes the
+    ** columns of schema=, or just c0, and every scan is an error. */
+    p->bStdinGone = 1;
+    if( p->opt.zSchema == 0 ) {
+      p->opt.zSchema = sqlite3_mprintf("CREATE TABLE x(c0)");
+      if( p->opt.zSchema == 0 ) rc = SQLITE_NOMEM;
+    }
+  }
   if( rc == SQLITE_OK && p->opt.zSchema ) {
     rc = sqlite3_declare_vtab(db, p->opt.zSchema);
     if( rc != SQLITE_OK ) {
@@ -1995,12 +2067,25 @@ static int csvfileConnect(sqlite3 *db, void *pAux, int argc,
   return SQLITE_OK;
 }
 
-/* xCreate: as xConnect, but a distinct function, so that csv_file is not
-** an eponymous table. */
+/*
+** xCreate: CREATE VIRTUAL TABLE.  (Being a function of its own, not
+** xConnect, also keeps csv_file from being an eponymous table.)
+*/
 static int csvfileCreate(sqlite3 *db, void *pAux, int argc,
                          const char *const *argv, sqlite3_vtab **ppVtab,
                          char **pzErr) {
-  return csvfileConnect(db, pAux, argc, argv, ppVtab, pzErr);
+  return csvfileInit(db, pAux, argc, argv, 1, ppVtab, pzErr);
+}
+
+/*
+** xConnect: the table again, after the schema was reset (by PRAGMA
+** writable_schema=RESET, which loading frugal or memoize() runs).  Its
+** file is read again; standard input cannot be.
+*/
+static int csvfileConnect(sqlite3 *db, void *pAux, int argc,
+                          const char *const *argv, sqlite3_vtab **ppVtab,
+                          char **pzErr) {
+  return csvfileInit(db, pAux, argc, argv, 0, ppVtab, pzErr);
 }
 
 /*
@@ -2108,6 +2193,15 @@ static int csvfileFilter(sqlite3_vtab_cursor *cur, int idxNum,
     pCur->rdr = *p->pStdin;
     sqlite3_free(p->pStdin);
     p->pStdin = 0;
+  } else if( csvTableIsStdin(p) ) {
+    /* The first scan had what standard input holds */
+    zErr = sqlite3_mprintf(
+        p->bStdinGone ? "csv_file: %s: the table was connected again after "
+                        "the schema was reset, and standard input cannot be "
+                        "read twice: drop the table and create it again"
+                      : "csv_file: %s: standard input can be scanned only once",
+        FRUGAL_STDIN_NAME);
+    return csvCursorError(cur, SQLITE_ERROR, zErr);
   } else {
     int rc = csvTableReader(p, &pCur->rdr, &zErr);
     if( rc != SQLITE_OK ) return csvCursorError(cur, rc, zErr);
@@ -2344,7 +2438,7 @@ static int rcsvNext(sqlite3_vtab_cursor *cur) {
       if( pCur->opt.bHeader ) {
         csvNamesFree(&pCur->names);
         rc = csvNamesFromRow(&pCur->names, &pCur->rdr, &pCur->row,
-                             pCur->opt.nColumn);
+                             pCur->opt.nColumn, pCur->opt.mxColumn, &zErr);
         pCur->nKey = pCur->names.nName;
         if( rc == SQLITE_OK ) continue;
       }
@@ -2391,7 +2485,7 @@ static int rcsvFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
     pCur->pOptions = sqlite3_value_dup(argv[1]);
     if( pCur->pOptions == 0 ) return SQLITE_NOMEM;
   }
-  csvOptionsInit(&pCur->opt, "read_csv", 1);
+  csvOptionsInit(&pCur->opt, "read_csv", 1, p->db);
   rc = frugalPathArg("read_csv", pCur->pPath, &zPath, &zErr);
   if( rc == SQLITE_OK && pCur->pOptions
       && sqlite3_value_type(pCur->pOptions) != SQLITE_NULL ) {

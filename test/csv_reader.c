@@ -44,7 +44,7 @@ int main(int argc, char **argv) {
     return 2;
   }
   if( sqlite3_open(":memory:", &db) != SQLITE_OK ) return 1;
-  csvOptionsInit(&opt, "csv_reader", 0);
+  csvOptionsInit(&opt, "csv_reader", 0, db);
   memset(&row, 0, sizeof(row));
   rc = csvReaderOpen(&rdr, 0, db, &opt, argv[1], 0, &zErr);
   rdr.nTestRead = nRead;
