@@ -78,6 +78,17 @@
 # include <emmintrin.h>
 #endif
 
+/*
+** CSV_INLINE marks the few functions every field of a csv_file scan goes
+** through, which compilers do not always inline by themselves (the
+** difference is a few per cent of a scan).
+*/
+#if defined(__GNUC__)
+# define CSV_INLINE __attribute__((always_inline)) inline
+#else
+# define CSV_INLINE
+#endif
+
 /* Rows of a file csv_file reads to infer the type of each column. */
 #define CSV_SAMPLE_ROWS 1000
 
@@ -1004,13 +1015,19 @@ static void csvReaderRewind(CsvReader *p) {
 ** so that what read_csv writes into its JSON is valid JSON, and so that
 ** "007", "+1", " 1" and "1." stay text.  An integer that fits in 64 bits
 ** is CSV_NUM_INT, any other number CSV_NUM_REAL.
+**
+** csvScanNumber() checks the grammar and converts in the same pass.  A
+** number of at most CSV_SIG_MAX digits is m * 10^e10 with m exact in a
+** u64; when m and the power of ten are both exact doubles, one IEEE
+** multiplication or division rounds correctly (Clinger's fast path), and
+** that is the common case ("46.23").  Anything else goes to strtod() in the
+** C locale, so that the decimal point is "." whatever the host set.
 */
 typedef struct CsvNum CsvNum;
 struct CsvNum {
-  u64 m;      /* The first 19 significant digits */
-  int e10;    /* The number is m times ten to the e10 */
-  int bNeg;   /* A minus sign */
-  int bExact; /* No non-zero digit was left out of m */
+  i64 iVal;    /* CSV_NUM_INT: the value */
+  double r;    /* CSV_NUM_REAL: the value, unless bStrtod */
+  int bStrtod; /* CSV_NUM_REAL: r is for csvNumStrtod() to find */
 };
 
 /* True if c is an ASCII digit. */
@@ -1021,103 +1038,82 @@ static int csvIsDigit(char c) {
 /* The largest exponent kept; beyond it every double is 0 or infinite. */
 #define CSV_EXP_MAX 100000
 
-/* The most significant digits a u64 holds in every case. */
+/* The most digits a u64 holds whatever they are. */
 #define CSV_SIG_MAX 19
 
-/*
-** Classify z[0..n) as CSV_NUM_NONE, _INT or _REAL, and fill *p.
-*/
-static int csvScanNumber(const char *z, int n, CsvNum *p) {
-  int i = 0, nSig = 0, bInt = 1;
-  p->m = 0;
-  p->e10 = 0;
-  p->bNeg = 0;
-  p->bExact = 1;
-  if( n > 0 && z[0] == '-' ) {
-    p->bNeg = 1;
-    i++;
-  }
-  if( i >= n ) return CSV_NUM_NONE;
-  if( z[i] == '0' ) {
-    i++;
-  } else if( z[i] >= '1' && z[i] <= '9' ) {
-    do {
-      if( nSig < CSV_SIG_MAX ) {
-        p->m = p->m * 10 + (u64)(z[i] - '0');
-        nSig++;
-      } else {
-        p->e10++;
-        if( z[i] != '0' ) p->bExact = 0;
-      }
-      i++;
-    } while( i < n && csvIsDigit(z[i]) );
-  } else {
-    return CSV_NUM_NONE;
-  }
-  if( i < n && z[i] == '.' ) {
-    bInt = 0;
-    if( ++i >= n || !csvIsDigit(z[i]) ) return CSV_NUM_NONE;
-    do {
-      if( nSig < CSV_SIG_MAX ) {
-        p->m = p->m * 10 + (u64)(z[i] - '0');
-        p->e10--;
-        if( p->m ) nSig++;
-      } else if( z[i] != '0' ) {
-        p->bExact = 0;
-      }
-      i++;
-    } while( i < n && csvIsDigit(z[i]) );
-  }
-  if( i < n && (z[i] == 'e' || z[i] == 'E') ) {
-    int e = 0, bNegExp = 0;
-    bInt = 0;
-    if( ++i < n && (z[i] == '+' || z[i] == '-') ) bNegExp = z[i++] == '-';
-    if( i >= n || !csvIsDigit(z[i]) ) return CSV_NUM_NONE;
-    do {
-      if( e < CSV_EXP_MAX ) e = e * 10 + (z[i] - '0');
-      i++;
-    } while( i < n && csvIsDigit(z[i]) );
-    p->e10 += bNegExp ? -e : e;
-  }
-  if( i != n ) return CSV_NUM_NONE;
-  if( bInt && p->e10 == 0
-      && p->m <= (u64)0x7fffffffffffffffULL + (u64)p->bNeg ) {
-    return CSV_NUM_INT;
-  }
-  return CSV_NUM_REAL;
-}
-
-/* The value of a CSV_NUM_INT. */
-static i64 csvNumInt(const CsvNum *p) {
-  if( !p->bNeg ) return (i64)p->m;
-  if( p->m == 0 ) return 0;
-  return -(i64)(p->m - 1) - 1;
-}
+/* The largest m the fast path takes: every integer up to it is a double. */
+#define CSV_EXACT_MAX ((u64)1 << 53)
 
 /*
-** The double nearest to the number z[0..n), which csvScanNumber() put in
-** *pNum.  When m and the power of ten are both exact doubles, one IEEE
-** multiplication or division rounds correctly (Clinger's fast path);
-** otherwise strtod() does it, in the C locale so that the decimal point is
-** "." whatever the host set.  *pLoc is that locale, made on first use.
+** Classify z[0..n) as CSV_NUM_NONE, _INT or _REAL, and set *p to its value
+** (or, for a number the fast path cannot convert, p->bStrtod).
 */
-static int csvNumDouble(const CsvNum *pNum, const char *z, int n,
-                        locale_t *pLoc, double *pr) {
+static CSV_INLINE int csvScanNumber(const char *z, int n, CsvNum *p) {
   static const double aPow10[] = {
     1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
     1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
   };
   const int nPow = (int)(sizeof(aPow10) / sizeof(aPow10[0]));
+  const char *zEnd = z + n;
+  const char *zDigit;
+  u64 m = 0; /* Wraps harmlessly past CSV_SIG_MAX digits */
+  int nInt, nFrac = 0, e10 = 0, bNeg = 0, bInt = 1;
+  double r;
+
+  if( z < zEnd && *z == '-' ) {
+    bNeg = 1;
+    z++;
+  }
+  for( zDigit = z; z < zEnd && csvIsDigit(*z); z++ ) {
+    m = m * 10 + (u64)(*z - '0');
+  }
+  nInt = (int)(z - zDigit);
+  if( nInt == 0 || (nInt > 1 && zDigit[0] == '0') ) return CSV_NUM_NONE;
+  if( z < zEnd && *z == '.' ) {
+    bInt = 0;
+    for( zDigit = ++z; z < zEnd && csvIsDigit(*z); z++ ) {
+      m = m * 10 + (u64)(*z - '0');
+    }
+    nFrac = (int)(z - zDigit);
+    if( nFrac == 0 ) return CSV_NUM_NONE;
+  }
+  if( z < zEnd && (*z == 'e' || *z == 'E') ) {
+    int bNegExp = 0;
+    bInt = 0;
+    if( ++z < zEnd && (*z == '+' || *z == '-') ) bNegExp = *z++ == '-';
+    if( z >= zEnd || !csvIsDigit(*z) ) return CSV_NUM_NONE;
+    for( ; z < zEnd && csvIsDigit(*z); z++ ) {
+      if( e10 < CSV_EXP_MAX ) e10 = e10 * 10 + (*z - '0');
+    }
+    if( bNegExp ) e10 = -e10;
+  }
+  if( z != zEnd ) return CSV_NUM_NONE;
+  if( nInt + nFrac > CSV_SIG_MAX ) {
+    p->bStrtod = 1;
+    return CSV_NUM_REAL;
+  }
+  if( bInt && m <= (u64)0x7fffffffffffffffULL + (u64)bNeg ) {
+    p->iVal = !bNeg ? (i64)m : m ? -(i64)(m - 1) - 1 : 0;
+    return CSV_NUM_INT;
+  }
+  e10 -= nFrac;
+  p->bStrtod = m > CSV_EXACT_MAX || e10 <= -nPow || e10 >= nPow;
+  if( !p->bStrtod ) {
+    r = (double)m;
+    r = e10 < 0 ? r / aPow10[-e10] : r * aPow10[e10];
+    p->r = bNeg ? -r : r;
+  }
+  return CSV_NUM_REAL;
+}
+
+/*
+** The double nearest to the number z[0..n), by strtod() in the C locale.
+** *pLoc is that locale, made on first use.
+*/
+static int csvNumStrtod(const char *z, int n, locale_t *pLoc, double *pr) {
   char zBuf[CSV_NUM_BUF];
   char *zNum = zBuf;
   locale_t old;
-  if( pNum->bExact && pNum->m <= ((u64)1 << 53) && pNum->e10 > -nPow
-      && pNum->e10 < nPow ) {
-    double r = (double)pNum->m;
-    r = pNum->e10 < 0 ? r / aPow10[-pNum->e10] : r * aPow10[pNum->e10];
-    *pr = pNum->bNeg ? -r : r;
-    return SQLITE_OK;
-  }
   if( *pLoc == (locale_t)0 ) {
     *pLoc = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
     if( *pLoc == (locale_t)0 ) return SQLITE_NOMEM;
@@ -1135,101 +1131,53 @@ static int csvNumDouble(const CsvNum *pNum, const char *z, int n,
   return SQLITE_OK;
 }
 
-/* The most digits csvQuickNumber() takes: their value is below 2^53. */
-#define CSV_QUICK_DIGITS 15
-
 /*
-** The common case of csvScanNumber() and csvNumDouble() in one pass: a
-** number with no exponent and at most CSV_QUICK_DIGITS digits, whose value
-** m / 10^k is exact on both sides of one division, hence correctly
-** rounded.  Returns CSV_NUM_INT with *piVal, CSV_NUM_REAL with *pr, or
-** CSV_NUM_NONE for anything else (which may still be a number).
+** The value of field z[0..n) for a column of kind eCol (CSV_COL_*) in *pNum
+** and its kind as the return value: CSV_NUM_INT, CSV_NUM_REAL or, for text
+** or a number a double cannot hold, CSV_NUM_NONE.  INTEGER columns take
+** reals without a fraction as integers, as SQLite's affinity does, and
+** REAL columns integers as reals.  On an error (out of memory), *pRc.
 */
-static int csvQuickNumber(const char *z, int n, i64 *piVal, double *pr) {
-  static const double aPow10[] = {
-    1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
-    1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
-  };
-  const char *zEnd = z + n;
-  const char *zDigits;
-  u64 m = 0; /* Wraps harmlessly when there are too many digits */
-  int nInt, nFrac = 0, bNeg = 0;
-  if( z < zEnd && *z == '-' ) {
-    bNeg = 1;
-    z++;
+static CSV_INLINE int csvFieldNumber(int eCol, const char *z, int n,
+                                     locale_t *pLoc, CsvNum *pNum, int *pRc) {
+  int eNum = csvScanNumber(z, n, pNum);
+  if( eNum == CSV_NUM_INT ) {
+    if( eCol == CSV_COL_INTEGER ) return CSV_NUM_INT;
+    pNum->r = (double)pNum->iVal;
+    return CSV_NUM_REAL;
   }
-  zDigits = z;
-  while( z < zEnd && csvIsDigit(*z) ) m = m * 10 + (u64)(*z++ - '0');
-  nInt = (int)(z - zDigits);
-  if( nInt == 0 || (nInt > 1 && zDigits[0] == '0') ) return CSV_NUM_NONE;
-  if( z < zEnd ) {
-    const char *zFrac;
-    if( *z != '.' ) return CSV_NUM_NONE;
-    zFrac = ++z;
-    while( z < zEnd && csvIsDigit(*z) ) m = m * 10 + (u64)(*z++ - '0');
-    nFrac = (int)(z - zFrac);
-    if( nFrac == 0 || z < zEnd ) return CSV_NUM_NONE;
+  if( eNum == CSV_NUM_NONE ) return CSV_NUM_NONE;
+  if( pNum->bStrtod ) {
+    *pRc = csvNumStrtod(z, n, pLoc, &pNum->r);
+    if( *pRc != SQLITE_OK || isinf(pNum->r) ) return CSV_NUM_NONE;
   }
-  if( nInt + nFrac > CSV_QUICK_DIGITS ) return CSV_NUM_NONE;
-  if( z - zDigits == nInt ) {
-    *piVal = bNeg ? -(i64)m : (i64)m;
+  if( eCol == CSV_COL_INTEGER && pNum->r >= -9223372036854775808.0
+      && pNum->r < 9223372036854775808.0 && (double)(i64)pNum->r == pNum->r ) {
+    pNum->iVal = (i64)pNum->r;
     return CSV_NUM_INT;
   }
-  *pr = (double)m / aPow10[nFrac];
-  if( bNeg ) *pr = -*pr;
   return CSV_NUM_REAL;
 }
 
 /*
 ** Return field z[0..n) as the result of ctx, as column kind eCol
-** (CSV_COL_*) asks: INTEGER columns give integers where the value is one
-** (or a real with no fraction that fits), REAL columns reals, and anything
-** that is not a number, or does not fit a double, is returned as text.
+** (CSV_COL_*) asks: a number where the column is numeric and the field is
+** one (see csvFieldNumber()), else text.
 */
 static int csvResultField(sqlite3_context *ctx, int eCol, const char *z, int n,
                           locale_t *pLoc) {
   CsvNum num;
-  int eNum;
-  double r;
-  i64 v;
-  if( eCol == CSV_COL_TEXT ) {
-    sqlite3_result_text(ctx, z, n, SQLITE_TRANSIENT);
-    return SQLITE_OK;
+  int rc = SQLITE_OK;
+  switch( eCol == CSV_COL_TEXT ? CSV_NUM_NONE
+                               : csvFieldNumber(eCol, z, n, pLoc, &num, &rc) ) {
+    case CSV_NUM_INT: sqlite3_result_int64(ctx, num.iVal); break;
+    case CSV_NUM_REAL: sqlite3_result_double(ctx, num.r); break;
+    default:
+      /* Text, or out of memory (rc), when the result does not matter */
+      sqlite3_result_text(ctx, z, n, SQLITE_TRANSIENT);
+      break;
   }
-  eNum = csvQuickNumber(z, n, &v, &r);
-  if( eNum == CSV_NUM_REAL && eCol == CSV_COL_REAL ) {
-    sqlite3_result_double(ctx, r);
-    return SQLITE_OK;
-  }
-  if( eNum == CSV_NUM_INT && eCol == CSV_COL_INTEGER ) {
-    sqlite3_result_int64(ctx, v);
-    return SQLITE_OK;
-  }
-  eNum = csvScanNumber(z, n, &num);
-  if( eNum == CSV_NUM_INT ) {
-    v = csvNumInt(&num);
-    if( eCol == CSV_COL_INTEGER ) {
-      sqlite3_result_int64(ctx, v);
-    } else {
-      sqlite3_result_double(ctx, (double)v);
-    }
-    return SQLITE_OK;
-  }
-  if( eNum == CSV_NUM_REAL ) {
-    int rc = csvNumDouble(&num, z, n, pLoc, &r);
-    if( rc != SQLITE_OK ) return rc;
-    if( !isinf(r) ) {
-      if( eCol == CSV_COL_INTEGER && r >= -9223372036854775808.0
-          && r < 9223372036854775808.0 && (double)(i64)r == r ) {
-        sqlite3_result_int64(ctx, (i64)r);
-      } else {
-        sqlite3_result_double(ctx, r);
-      }
-      return SQLITE_OK;
-    }
-  }
-  sqlite3_result_text(ctx, z, n, SQLITE_TRANSIENT);
-  return SQLITE_OK;
+  return rc;
 }
 
 /************************************************************************
@@ -2315,6 +2263,7 @@ struct RcsvCursor {
   i64 iRownum;              /* Data rows so far in this file */
   i64 iRowid;               /* Rows so far */
   i64 nHeld;                /* Bytes counted for names and json */
+  locale_t loc;             /* The C locale, for strtod(), or 0 */
   int nKey;                 /* Keys a row may have, 0 for any number */
   int bOpen;                /* rdr is open */
   int bEof;                 /* No more rows */
@@ -2423,6 +2372,7 @@ static int rcsvClose(sqlite3_vtab_cursor *cur) {
   RcsvCursor *pCur = (RcsvCursor *)cur;
   rcsvReset(pCur);
   csvBufFree(&pCur->json);
+  if( pCur->loc != (locale_t)0 ) freelocale(pCur->loc);
   sqlite3_free(pCur);
   return SQLITE_OK;
 }
@@ -2513,56 +2463,76 @@ static int rcsvEof(sqlite3_vtab_cursor *cur) {
 }
 
 /*
+** Append the key of field iField of the current row to pCur->json: the
+** header's name, or c<iField>, quoted, and a colon.
+*/
+static int rcsvJsonKey(RcsvCursor *pCur, int iField) {
+  CsvBuf *pBuf = &pCur->json;
+  char zKey[32];
+  int rc;
+  if( !pCur->opt.bHeader ) {
+    sqlite3_snprintf(sizeof(zKey), zKey, "\"c%d\":", iField);
+    return csvBufAppend(pBuf, zKey, (i64)strlen(zKey));
+  }
+  rc = csvBufAppend(pBuf, "\"", 1);
+  if( rc == SQLITE_OK ) {
+    rc = csvBufJsonText(pBuf, csvName(&pCur->names, iField),
+                        csvNameLen(&pCur->names, iField), -1);
+  }
+  if( rc == SQLITE_OK ) rc = csvBufAppend(pBuf, "\":", 2);
+  return rc;
+}
+
+/*
+** Append field pF of the current row to pCur->json as a JSON value: null
+** for the nulls= text, a number for a number (with types=auto, and unless
+** a double cannot hold it, as for csv_file), else a string.
+*/
+static int rcsvJsonValue(RcsvCursor *pCur, const CsvField *pF) {
+  CsvBuf *pBuf = &pCur->json;
+  const char *z = pCur->row.z + pF->iOff;
+  int bEscaped = (pF->mFlags & CSV_FIELD_ESCAPED) != 0;
+  int rc = SQLITE_OK;
+  CsvNum num;
+  if( csvIsNull(&pCur->opt, &pCur->row, pF) ) {
+    return csvBufAppend(pBuf, "null", 4);
+  }
+  if( pCur->opt.eTypes == CSV_TYPES_AUTO && !bEscaped ) {
+    int eNum = csvScanNumber(z, pF->n, &num);
+    if( eNum == CSV_NUM_REAL && num.bStrtod ) {
+      rc = csvNumStrtod(z, pF->n, &pCur->loc, &num.r);
+      if( rc != SQLITE_OK ) return rc;
+      if( isinf(num.r) ) eNum = CSV_NUM_NONE;
+    }
+    if( eNum != CSV_NUM_NONE ) return csvBufAppend(pBuf, z, pF->n);
+  }
+  rc = csvBufAppend(pBuf, "\"", 1);
+  if( rc == SQLITE_OK ) {
+    rc = csvBufJsonText(pBuf, z, pF->n, bEscaped ? pCur->rdr.cQuote : -1);
+  }
+  if( rc == SQLITE_OK ) rc = csvBufAppend(pBuf, "\"", 1);
+  return rc;
+}
+
+/*
 ** Build the record column of the current row in pCur->json: a JSON object
-** with a member for each field (up to nKey), keyed by the header's names
-** or by c0, c1, ...
+** with a member for each field (up to nKey, if not 0).
 */
 static int rcsvJson(RcsvCursor *pCur) {
   const CsvRow *pRow = &pCur->row;
-  const CsvReader *pRdr = &pCur->rdr;
-  CsvBuf *pBuf = &pCur->json;
   i64 i = 0;
   int iField, rc;
-  pBuf->n = 0;
-  rc = csvBufAppend(pBuf, "{", 1);
+  pCur->json.n = 0;
+  rc = csvBufAppend(&pCur->json, "{", 1);
   for( iField = 0; rc == SQLITE_OK && iField < pRow->nField; iField++ ) {
     CsvField f;
-    CsvNum num;
-    const char *z;
     if( pCur->nKey > 0 && iField >= pCur->nKey ) break;
-    i = csvWalkField(pRdr, pRow->z, i, pRow->n, &f) + 1;
-    z = pRow->z + f.iOff;
-    if( iField > 0 ) rc = csvBufAppend(pBuf, ",", 1);
-    if( rc != SQLITE_OK ) break;
-    if( pCur->opt.bHeader ) {
-      rc = csvBufAppend(pBuf, "\"", 1);
-      if( rc == SQLITE_OK ) {
-        rc = csvBufJsonText(pBuf, csvName(&pCur->names, iField),
-                            csvNameLen(&pCur->names, iField), -1);
-      }
-      if( rc == SQLITE_OK ) rc = csvBufAppend(pBuf, "\":", 2);
-    } else {
-      char zKey[32];
-      sqlite3_snprintf(sizeof(zKey), zKey, "\"c%d\":", iField);
-      rc = csvBufAppend(pBuf, zKey, (i64)strlen(zKey));
-    }
-    if( rc != SQLITE_OK ) break;
-    if( csvIsNull(&pCur->opt, pRow, &f) ) {
-      rc = csvBufAppend(pBuf, "null", 4);
-    } else if( pCur->opt.eTypes == CSV_TYPES_AUTO
-               && !(f.mFlags & CSV_FIELD_ESCAPED)
-               && csvScanNumber(z, f.n, &num) != CSV_NUM_NONE ) {
-      rc = csvBufAppend(pBuf, z, f.n);
-    } else {
-      rc = csvBufAppend(pBuf, "\"", 1);
-      if( rc == SQLITE_OK ) {
-        rc = csvBufJsonText(pBuf, z, f.n,
-                            (f.mFlags & CSV_FIELD_ESCAPED) ? pRdr->cQuote : -1);
-      }
-      if( rc == SQLITE_OK ) rc = csvBufAppend(pBuf, "\"", 1);
-    }
+    i = csvWalkField(&pCur->rdr, pRow->z, i, pRow->n, &f) + 1;
+    if( iField > 0 ) rc = csvBufAppend(&pCur->json, ",", 1);
+    if( rc == SQLITE_OK ) rc = rcsvJsonKey(pCur, iField);
+    if( rc == SQLITE_OK ) rc = rcsvJsonValue(pCur, &f);
   }
-  if( rc == SQLITE_OK ) rc = csvBufAppend(pBuf, "}", 1);
+  if( rc == SQLITE_OK ) rc = csvBufAppend(&pCur->json, "}", 1);
   return rc;
 }
 
