@@ -427,15 +427,18 @@ static int csvOptionsCheck(CsvOptions *p, char **pzErr) {
 ** Counting the bytes a scan holds.
 */
 
-/* Add nByte (or, negative, take it away) to what *pnHeld and pState count. */
+/*
+** Add nByte (or, negative, take it away) to what *pnHeld and pState count;
+** either may be NULL, for what a table holds, which no cursor does.
+*/
 static void csvCount(FrugalDb *pState, i64 *pnHeld, i64 nByte) {
-  *pnHeld += nByte;
+  if( pnHeld ) *pnHeld += nByte;
   if( pState ) pState->nCursorByte += nByte;
 }
 
 /*
 ** Grow the array *pa of nSize-byte elements to hold at least nMin, counting
-** the change.  *pnAlloc is its capacity.
+** the change as csvCount() does.  *pnAlloc is its capacity.
 */
 static int csvGrow(FrugalDb *pState, i64 *pnHeld, void **pa, i64 *pnAlloc,
                    i64 nMin, size_t nSize) {
@@ -1624,73 +1627,83 @@ static int csvDeclaredCol(const char *zType) {
   return CSV_COL_INTEGER;
 }
 
-/* The instructions a scratch connection runs before it gives up. */
-#define CSV_SCHEMA_MAX_STEPS 100000
-
-/* Progress handler of the scratch connection: stop it after a while. */
-static int csvSchemaProgress(void *pArg) {
-  int *pn = (int *)pArg;
-  return ++*pn > CSV_SCHEMA_MAX_STEPS / 1000;
-}
+/* The declared types of the table a scratch connection holds. */
+#define CSV_SCHEMA_TYPES_SQL                                                   \
+ "SELECT type FROM pragma_table_xinfo(("                                       \
+ " SELECT name FROM sqlite_master WHERE type='table'"                          \
+ " UNION ALL SELECT name FROM sqlite_temp_master WHERE type='table'))"
 
 /*
-** The columns of schema=: their number and declared types, read by making
-** the table in a private in-memory connection (which can attach nothing and
-** is stopped if it runs long) and asking pragma_table_xinfo.
+** The columns of schema=, which sqlite3_declare_vtab() has accepted as a
+** CREATE TABLE statement: their number and declared types, read by making
+** the table in a private in-memory connection and asking it.
 */
 static int csvSchemaColumns(CsvTable *p, char **pzErr) {
   sqlite3 *db2 = 0;
   sqlite3_stmt *pStmt = 0;
-  int nStep = 0, rc;
+  const char *zTail = 0;
+  i64 nAlloc = 0;
+  int rc;
 
   rc = sqlite3_open_v2(":memory:", &db2,
                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, 0);
   if( rc == SQLITE_OK ) {
-    const char *zTail = 0;
-    sqlite3_limit(db2, SQLITE_LIMIT_ATTACHED, 0);
-    sqlite3_progress_handler(db2, 1000, csvSchemaProgress, &nStep);
     rc = sqlite3_prepare_v2(db2, p->opt.zSchema, -1, &pStmt, &zTail);
-    if( rc == SQLITE_OK && pStmt ) {
-      while( csvIsSpace(*zTail) || *zTail == ';' ) zTail++;
-      if( *zTail ) {
-        sqlite3_finalize(pStmt);
-        sqlite3_close(db2);
-        return csvErr(pzErr, sqlite3_mprintf(
-                                 "csv_file: schema: more than one statement"));
-      }
-      sqlite3_step(pStmt);
-      rc = sqlite3_finalize(pStmt);
-      pStmt = 0;
-    }
   }
   if( rc == SQLITE_OK ) {
-    rc = sqlite3_prepare_v2(
-        db2,
-        "SELECT type FROM pragma_table_xinfo("
-        "(SELECT name FROM sqlite_schema WHERE type='table'))",
-        -1, &pStmt, 0);
+    /* sqlite3_declare_vtab() looks at the first statement only */
+    while( csvIsSpace(*zTail) || *zTail == ';' ) zTail++;
+    if( *zTail ) {
+      sqlite3_finalize(pStmt);
+      sqlite3_close(db2);
+      return csvErr(
+          pzErr, sqlite3_mprintf("csv_file: schema: more than one statement"));
+    }
+    sqlite3_step(pStmt);
+    rc = sqlite3_finalize(pStmt);
+  }
+  if( rc == SQLITE_OK ) {
+    rc = sqlite3_prepare_v2(db2, CSV_SCHEMA_TYPES_SQL, -1, &pStmt, 0);
   }
   while( rc == SQLITE_OK && sqlite3_step(pStmt) == SQLITE_ROW ) {
-    i64 nAlloc = p->nCol;
-    i64 nHeld = 0;
-    rc = csvGrow(0, &nHeld, (void **)&p->aCol, &nAlloc, p->nCol + 1, 1);
+    rc = csvGrow(0, 0, (void **)&p->aCol, &nAlloc, p->nCol + 1, 1);
     if( rc == SQLITE_OK ) {
       p->aCol[p->nCol++] = (unsigned char)csvDeclaredCol(
           (const char *)sqlite3_column_text(pStmt, 0));
     }
   }
-  if( rc == SQLITE_OK && pStmt )
+  if( rc == SQLITE_OK ) {
     rc = sqlite3_finalize(pStmt);
-  else
+  } else {
     sqlite3_finalize(pStmt);
+  }
   if( rc != SQLITE_OK && rc != SQLITE_NOMEM ) {
-    rc = csvErr(
-        pzErr, sqlite3_mprintf("csv_file: schema: %s",
-                               db2 ? sqlite3_errmsg(db2) : sqlite3_errstr(rc)));
+    rc = csvErr(pzErr,
+                sqlite3_mprintf("csv_file: schema: %s", sqlite3_errmsg(db2)));
   }
   sqlite3_close(db2);
-  if( rc == SQLITE_OK && p->nCol == 0 ) {
-    rc = csvErr(pzErr, sqlite3_mprintf("csv_file: schema: no table"));
+  return rc;
+}
+
+/*
+** Declare the table as schema= says, and take the columns from it.
+*/
+static int csvDeclareSchema(CsvTable *p, char **pzErr) {
+  int rc = sqlite3_declare_vtab(p->db, p->opt.zSchema);
+  if( rc == SQLITE_NOMEM ) return rc;
+  if( rc != SQLITE_OK ) {
+    const char *zWhy = sqlite3_errmsg(p->db);
+    /* Where SQLite gives no reason, it is the kind of statement */
+    if( strcmp(zWhy, sqlite3_errstr(rc)) == 0 ) {
+      zWhy = "not a CREATE TABLE statement with column definitions";
+    }
+    return csvErr(pzErr, sqlite3_mprintf("csv_file: schema: %s", zWhy));
+  }
+  rc = csvSchemaColumns(p, pzErr);
+  if( rc == SQLITE_OK && p->opt.nColumn && p->opt.nColumn != p->nCol ) {
+    rc = csvErr(pzErr, sqlite3_mprintf(
+                           "csv_file: columns=%d but schema= has %d columns",
+                           p->opt.nColumn, p->nCol));
   }
   return rc;
 }
@@ -1809,20 +1822,26 @@ static int csvInferTypes(CsvTable *p, CsvReader *pRdr, CsvRow *pRow,
 ** types from p->aCol.
 */
 static int csvCreateTableSql(const CsvTable *p, const CsvNames *pNames,
-                             char **pzSql) {
+                             char **pzSql, char **pzErr) {
   static const char *const azType[] = {
     "TEXT", "INTEGER", "REAL" /* Indexed by CSV_COL_* */
   };
-  sqlite3_str *pStr = sqlite3_str_new(0);
-  int i;
+  sqlite3_str *pStr = sqlite3_str_new(p->db);
+  int i, rc;
   sqlite3_str_appendall(pStr, "CREATE TABLE x(");
   for( i = 0; i < p->nCol; i++ ) {
     sqlite3_str_appendf(pStr, "%s\"%w\" %s", i ? "," : "", csvName(pNames, i),
                         azType[p->aCol[i]]);
   }
   sqlite3_str_appendall(pStr, ")");
+  rc = sqlite3_str_errcode(pStr);
   *pzSql = sqlite3_str_finish(pStr);
-  return *pzSql ? SQLITE_OK : SQLITE_NOMEM;
+  if( rc == SQLITE_TOOBIG ) {
+    csvErr(pzErr, sqlite3_mprintf("csv_file: %s: the declaration of the "
+                                  "columns is longer than SQLITE_LIMIT_LENGTH",
+                                  csvTableName(p)));
+  }
+  return rc;
 }
 
 /*
@@ -1880,7 +1899,7 @@ static int csvDecideColumns(CsvTable *p, char **pzSql, char **pzErr) {
       rc = csvInferTypes(p, &rdr, &row, pzErr);
     }
   }
-  if( rc == SQLITE_OK ) rc = csvCreateTableSql(p, &names, pzSql);
+  if( rc == SQLITE_OK ) rc = csvCreateTableSql(p, &names, pzSql, pzErr);
   if( rc == SQLITE_OK && rdr.bKeep ) rc = csvKeepStdin(p, &rdr);
   sqlite3_free(row.aField);
   csvNamesFree(&names);
@@ -1977,23 +1996,15 @@ static int csvfileInit(sqlite3 *db, void *pAux, int argc,
     }
   }
   if( rc == SQLITE_OK && p->opt.zSchema ) {
-    rc = sqlite3_declare_vtab(db, p->opt.zSchema);
-    if( rc != SQLITE_OK ) {
-      rc = csvErr(pzErr,
-                  sqlite3_mprintf("csv_file: schema: %s", sqlite3_errmsg(db)));
-    }
-    if( rc == SQLITE_OK ) rc = csvSchemaColumns(p, pzErr);
-    if( rc == SQLITE_OK && p->opt.nColumn && p->opt.nColumn != p->nCol ) {
-      rc = csvErr(pzErr, sqlite3_mprintf(
-                             "csv_file: columns=%d but schema= has %d columns",
-                             p->opt.nColumn, p->nCol));
-    }
+    rc = csvDeclareSchema(p, pzErr);
   } else if( rc == SQLITE_OK ) {
     rc = csvDecideColumns(p, &zSql, pzErr);
     if( rc == SQLITE_OK ) {
       rc = sqlite3_declare_vtab(db, zSql);
-      if( rc != SQLITE_OK ) {
-        rc = csvErr(pzErr, sqlite3_mprintf("csv_file: %s", sqlite3_errmsg(db)));
+      if( rc != SQLITE_OK && rc != SQLITE_NOMEM ) {
+        /* SQLITE_LIMIT_SQL_LENGTH, as the rest has been checked */
+        rc = csvErr(pzErr, sqlite3_mprintf("csv_file: %s: %s", csvTableName(p),
+                                           sqlite3_errmsg(db)));
       }
     }
     sqlite3_free(zSql);
@@ -2280,7 +2291,13 @@ static int rcsvConnect(sqlite3 *db, void *pAux, int argc,
   rc = sqlite3_declare_vtab(db, "CREATE TABLE x(record TEXT, rownum INTEGER,"
                                 " lineno INTEGER, filename TEXT,"
                                 " path HIDDEN, options HIDDEN)");
-  if( rc != SQLITE_OK ) return rc;
+  if( rc != SQLITE_OK ) {
+    /* Out of memory, or SQLITE_LIMIT_COLUMN is below 6 */
+    if( rc != SQLITE_NOMEM ) {
+      *pzErr = sqlite3_mprintf("read_csv: %s", sqlite3_errmsg(db));
+    }
+    return rc;
+  }
   p = sqlite3_malloc64(sizeof(*p));
   if( p == 0 ) return SQLITE_NOMEM;
   memset(p, 0, sizeof(*p));
