@@ -33,11 +33,14 @@
 ** the tokenizer walks a record once, jumping from one byte that matters to
 ** the next (the delimiter or the newline outside quotes, the quote or the
 ** newline inside; csvFind() compares 16 bytes at a time), and notes where
-** each field starts and ends; nothing is copied.  When the buffer ends inside a record, the
-** partial record is moved to the front and the rest refilled; only a
-** record longer than the whole buffer makes it grow, by doubling, and never
-** beyond SQLITE_LIMIT_LENGTH.  So memory is constant in the size of the
-** file and bounded by the longest record.
+** each field starts and ends; nothing is copied.  When the buffer ends
+** inside a record, the tokenizer notes where it is (CsvPartial), the
+** partial record is moved to the front and the rest refilled, and the
+** tokenizer goes on from there: each byte is walked once however short the
+** reads (a pipe gives 64 KiB at a time).  Only a record longer than the
+** whole buffer makes it grow, by doubling, and never beyond
+** SQLITE_LIMIT_LENGTH.  So memory is constant in the size of the file and
+** bounded by the longest record.
 **
 ** A scan of csv_file keeps the positions of only the fields the query uses
 ** (xBestIndex turns colUsed into the number of leading fields to keep), and
@@ -52,11 +55,26 @@
 ** from the header (or are c0, c1, ...), and with types=auto each column's
 ** declared type is inferred from the first CSV_SAMPLE_ROWS rows.  A later
 ** value that is not a number in a numeric column is returned as TEXT.
-** Every scan streams the file again.
+** Every scan streams the file again, except standard input, which cannot
+** be read twice: what was read to decide the columns is kept for the one
+** scan it allows.
 **
 ** read_csv builds the JSON object of a row only when the record column is
 ** read, by a second walk over the record, which is known to be well formed
 ** by then.
+**
+** THE FILE, IN ORDER
+**
+**   Options          CsvOptions: csv_file's arguments, read_csv's JSON
+**   Counting         the bytes a scan holds, as memstat reports them
+**   The reader       CsvReader: buffer, tokenizer, records (CsvRow)
+**   Numbers          the JSON number grammar, parsed and converted
+**   Text             a growing buffer, and JSON strings
+**   Column names     from a header, made unique
+**   Rows             what both modules check about a row
+**   csv_file         the CREATE VIRTUAL TABLE module
+**   read_csv         the table-valued function
+**   Registration
 **
 ** Both read files, so both are SQLITE_VTAB_DIRECTONLY: a view or trigger
 ** in a database schema cannot use them.  And csv_file tables can only be
@@ -127,61 +145,6 @@
 #define CSV_COL_TEXT    0 /* As text */
 #define CSV_COL_INTEGER 1 /* Integer where it can, else real, else text */
 #define CSV_COL_REAL    2 /* Real where it can, else text */
-
-/*
-** csvFind(q, a, b) returns the first byte at or after q that is one of the
-** two stop bytes a and b, made by csvStop().  There always is one (the
-** sentinel).  With SSE2 (every x86-64) it looks at 16 bytes at a time, so
-** a short field costs one comparison and no mispredicted loop exit; it may
-** then read up to 15 bytes past the sentinel, which the CSV_PAD bytes after
-** a reader's buffer allow for.  Elsewhere it compares byte by byte.
-*/
-#if defined(CSV_SSE2)
-typedef __m128i CsvStop; /* The byte to stop at, in every lane */
-static CsvStop csvStop(int c) {
-  return _mm_set1_epi8((char)c);
-}
-static const unsigned char *csvFind(const unsigned char *q, CsvStop a,
-                                    CsvStop b) {
-  for( ;; ) {
-    __m128i v = _mm_loadu_si128((const __m128i *)q);
-    unsigned m = (unsigned)_mm_movemask_epi8(
-        _mm_or_si128(_mm_cmpeq_epi8(v, a), _mm_cmpeq_epi8(v, b)));
-    if( m ) return q + __builtin_ctz(m);
-    q += 16;
-  }
-}
-#else
-typedef int CsvStop; /* The byte to stop at */
-static CsvStop csvStop(int c) {
-  return c;
-}
-static const unsigned char *csvFind(const unsigned char *q, CsvStop a,
-                                    CsvStop b) {
-  while( *q != a && *q != b ) q++;
-  return q;
-}
-#endif
-
-/* Flags of a CsvField. */
-#define CSV_FIELD_QUOTED  0x01 /* The field was quoted */
-#define CSV_FIELD_ESCAPED 0x02 /* ...and holds doubled quotes */
-
-/*
-** What csvTokenize() and csvReaderFill() return besides SQLite result codes,
-** which are never negative.
-*/
-#define CSV_TOK_RECORD (-1) /* A record was cut out */
-#define CSV_TOK_MORE   (-2) /* The buffer ends inside a record */
-#define CSV_TOK_EOF    (-3) /* No more records in this file */
-#define CSV_FILL_FULL  (-4) /* bKeep: the buffer is full and may not grow */
-
-/* What csvTokenize() was doing when the buffer ran out (CsvPartial.eAt). */
-#define CSV_AT_NONE   0 /* No record begun */
-#define CSV_AT_FIELD  1 /* At the start of a field, which has no byte yet */
-#define CSV_AT_QUOTED 2 /* Inside a quoted field */
-#define CSV_AT_CLOSED 3 /* Just after the closing quote of a field */
-#define CSV_AT_PLAIN  4 /* Inside an unquoted field */
 
 /* Option bits, to find options given twice. */
 #define CSV_OPT_FILENAME 0x001
@@ -459,6 +422,61 @@ static int csvGrow(FrugalDb *pState, i64 *pnHeld, void **pa, i64 *pnAlloc,
 /************************************************************************
 ** The reader.
 */
+
+/*
+** csvFind(q, a, b) returns the first byte at or after q that is one of the
+** two stop bytes a and b, made by csvStop().  There always is one (the
+** sentinel).  With SSE2 (every x86-64) it looks at 16 bytes at a time, so
+** a short field costs one comparison and no mispredicted loop exit; it may
+** then read up to 15 bytes past the sentinel, which the CSV_PAD bytes after
+** a reader's buffer allow for.  Elsewhere it compares byte by byte.
+*/
+#if defined(CSV_SSE2)
+typedef __m128i CsvStop; /* The byte to stop at, in every lane */
+static CsvStop csvStop(int c) {
+  return _mm_set1_epi8((char)c);
+}
+static const unsigned char *csvFind(const unsigned char *q, CsvStop a,
+                                    CsvStop b) {
+  for( ;; ) {
+    __m128i v = _mm_loadu_si128((const __m128i *)q);
+    unsigned m = (unsigned)_mm_movemask_epi8(
+        _mm_or_si128(_mm_cmpeq_epi8(v, a), _mm_cmpeq_epi8(v, b)));
+    if( m ) return q + __builtin_ctz(m);
+    q += 16;
+  }
+}
+#else
+typedef int CsvStop; /* The byte to stop at */
+static CsvStop csvStop(int c) {
+  return c;
+}
+static const unsigned char *csvFind(const unsigned char *q, CsvStop a,
+                                    CsvStop b) {
+  while( *q != a && *q != b ) q++;
+  return q;
+}
+#endif
+
+/* Flags of a CsvField. */
+#define CSV_FIELD_QUOTED  0x01 /* The field was quoted */
+#define CSV_FIELD_ESCAPED 0x02 /* ...and holds doubled quotes */
+
+/*
+** What csvTokenize() and csvReaderFill() return besides SQLite result codes,
+** which are never negative.
+*/
+#define CSV_TOK_RECORD (-1) /* A record was cut out */
+#define CSV_TOK_MORE   (-2) /* The buffer ends inside a record */
+#define CSV_TOK_EOF    (-3) /* No more records in this file */
+#define CSV_FILL_FULL  (-4) /* bKeep: the buffer is full and may not grow */
+
+/* What csvTokenize() was doing when the buffer ran out (CsvPartial.eAt). */
+#define CSV_AT_NONE   0 /* No record begun */
+#define CSV_AT_FIELD  1 /* At the start of a field, which has no byte yet */
+#define CSV_AT_QUOTED 2 /* Inside a quoted field */
+#define CSV_AT_CLOSED 3 /* Just after the closing quote of a field */
+#define CSV_AT_PLAIN  4 /* Inside an unquoted field */
 
 /* One field of a record: its bytes, quotes removed, relative to the record. */
 typedef struct CsvField CsvField;
@@ -1184,7 +1202,7 @@ static int csvResultField(sqlite3_context *ctx, int eCol, const char *z, int n,
 }
 
 /************************************************************************
-** A growing text buffer, for JSON and column names.
+** Text: a growing buffer, for JSON and column names, and JSON strings.
 */
 typedef struct CsvBuf CsvBuf;
 struct CsvBuf {
@@ -1477,7 +1495,7 @@ static int csvNamesFromRow(CsvNames *p, const CsvReader *pRdr,
 }
 
 /************************************************************************
-** What both modules share about rows.
+** Rows: what both modules check about a row.
 */
 
 /* True if field pF of pRow is NULL by the nulls= option of pOpt. */
