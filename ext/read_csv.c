@@ -1679,6 +1679,7 @@ static int csvSchemaColumns(CsvTable *p, char **pzErr) {
     }
     sqlite3_step(pStmt);
     rc = sqlite3_finalize(pStmt);
+    pStmt = 0;
   }
   if( rc == SQLITE_OK ) {
     rc = sqlite3_prepare_v2(db2, CSV_SCHEMA_TYPES_SQL, -1, &pStmt, 0);
