@@ -2010,6 +2010,7 @@ static int csvfileInit(sqlite3 *db, void *pAux, int argc,
     ** columns of schema=, or just c0, and every scan is an error. */
     p->bStdinGone = 1;
     if( p->opt.zSchema == 0 ) {
+      p->opt.nColumn = 0;
       p->opt.zSchema = sqlite3_mprintf("CREATE TABLE x(c0)");
       if( p->opt.zSchema == 0 ) rc = SQLITE_NOMEM;
     }
