@@ -9,6 +9,9 @@
 #   make fuzz       the libFuzzer targets, FUZZ_SECONDS (60) each
 #   make coverage   line and branch coverage of ext/ over the whole suite
 #   make bench      the benchmarks in test/bench/, as ratios to baselines
+#   make memchart   the memprof report and chart of the demo job, in doc/
+#   make install    install (PREFIX=/usr/local, DESTDIR=)
+#   make dist       a versioned source tarball
 #   make help       every target
 #
 # Debian packages that are missing are installed with apt-get when make
@@ -51,6 +54,7 @@ DEMO_DEBS  = $(BUILD_DEBS) sqlite3
 TEST_DEBS  = $(DEMO_DEBS) tcl libsqlite3-tcl libroaring-dev python3
 ASAN_DEBS  = $(TEST_DEBS) clang libclang-rt-dev
 BENCH_DEBS = $(TEST_DEBS) time python3
+MEMCHART_DEBS = $(DEMO_DEBS) gnuplot-nox
 
 # $(call need_debs,PACKAGES): install the missing ones, or say how.
 define need_debs
@@ -75,9 +79,10 @@ define need_debs
 	fi
 endef
 
-.PHONY: all demo test test-asan test-valgrind oom fuzz coverage bench clean help format check-format \
+.PHONY: all demo test test-asan test-valgrind oom fuzz coverage bench \
+        install uninstall dist distcheck clean help format check-format \
         deps-build deps-demo deps-test deps-asan deps-bench deps-coverage \
-        deps-valgrind
+        deps-valgrind memchart deps-memchart
 
 all: dist/frugal.so dist/libfrugal.a
 
@@ -115,6 +120,7 @@ deps-asan:  ; $(call need_debs,$(ASAN_DEBS))
 deps-bench: ; $(call need_debs,$(BENCH_DEBS))
 deps-coverage: ; $(call need_debs,$(TEST_DEBS) lcov)
 deps-valgrind: ; $(call need_debs,$(TEST_DEBS) valgrind)
+deps-memchart: ; $(call need_debs,$(MEMCHART_DEBS))
 
 demo: deps-demo
 	@$(MAKE) --no-print-directory all >/dev/null
@@ -213,6 +219,12 @@ fuzz: deps-asan
 	  [ "$$(ls dist/fuzz/$$name-* 2>/dev/null)" = "" ] || exit 1; \
 	done
 
+# The memprof report of the demo job and its chart (doc/memory.md).
+memchart: deps-memchart
+	@$(MAKE) --no-print-directory all >/dev/null
+	@sh test/demo/gen.sh
+	@sh test/memchart.sh test/demo/demo.sql doc/memory.md doc/memprof-demo.png
+
 # ---------------------------------------------------------------------
 # Coverage: the whole suite against a --coverage build under dist/cov/,
 # measured with gcov and lcov over ext/.  The last line is
@@ -245,6 +257,7 @@ dist/cov/test/%: test/%.c dist/cov/libfrugal.a ext/frugal.h
 coverage: deps-coverage
 	@$(MAKE) --no-print-directory dist/cov/frugal.so $(COV_TEST_PROGS)
 	@find dist/cov -name '*.gcda' -delete
+	@chmod -R a+rwX dist/cov  # tests that drop privileges write counts too
 	-FRUGAL_LIB=$(CURDIR)/dist/cov/frugal FRUGAL_BIN=$(CURDIR)/dist/cov/test \
 	  tclsh test/all.tcl | tail -n 1
 	@lcov --quiet --capture --directory dist/cov/obj --rc lcov_branch_coverage=1 2>/dev/null \
@@ -264,6 +277,66 @@ coverage: deps-coverage
 bench: deps-bench
 	@$(MAKE) --no-print-directory all $(BENCH_PROGS)
 	@BENCH="$(BENCH)" sh test/bench/run.sh
+
+# ---------------------------------------------------------------------
+# Installing, and the source tarball.
+#
+#   make install PREFIX=/usr/local DESTDIR=...   (DESTDIR for packaging)
+#   make uninstall                                 the same variables
+#   make dist        dist/frugal-VERSION.tar.gz, which builds and tests
+#                    on its own (make distcheck proves it)
+PREFIX     ?= /usr/local
+LIBDIR     ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+DOCDIR     ?= $(PREFIX)/share/doc/frugal
+PKGDIR     ?= $(LIBDIR)/pkgconfig
+DOC_FILES   = $(wildcard doc/*.md doc/*.png)
+INSTALLED   = $(LIBDIR)/frugal.so $(LIBDIR)/libfrugal.a \
+              $(INCLUDEDIR)/frugal.h $(PKGDIR)/frugal.pc \
+              $(DOCDIR)/README.md $(DOCDIR)/LICENSE \
+              $(addprefix $(DOCDIR)/,$(DOC_FILES))
+
+dist/frugal.pc: Makefile ext/frugal.h | dist/.gitignore
+	@printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(LIBDIR)' \
+	  'includedir=$(INCLUDEDIR)' '' 'Name: frugal' \
+	  'Description: SQLite extension for data bigger than memory' \
+	  'Version: $(VERSION)' 'Requires.private: sqlite3 zlib' \
+	  'Cflags: -I$${includedir}' 'Libs: -L$${libdir} -lfrugal' \
+	  'Libs.private: -lm' > $@
+
+install: all dist/frugal.pc
+	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) \
+	  $(DESTDIR)$(PKGDIR) $(DESTDIR)$(DOCDIR)/doc
+	install -m 755 dist/frugal.so $(DESTDIR)$(LIBDIR)/frugal.so
+	install -m 644 dist/libfrugal.a $(DESTDIR)$(LIBDIR)/libfrugal.a
+	install -m 644 ext/frugal.h $(DESTDIR)$(INCLUDEDIR)/frugal.h
+	install -m 644 dist/frugal.pc $(DESTDIR)$(PKGDIR)/frugal.pc
+	install -m 644 README.md LICENSE $(DESTDIR)$(DOCDIR)
+	install -m 644 $(DOC_FILES) $(DESTDIR)$(DOCDIR)/doc
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+	-rmdir $(DESTDIR)$(DOCDIR)/doc $(DESTDIR)$(DOCDIR) 2>/dev/null
+
+# The tarball holds what git tracks, plus the Roaring format's test files
+# from ../shared (test/data/roaring/ inside the tarball), which the tests
+# need and which are not in this repository.
+dist: dist/frugal-$(VERSION).tar.gz
+dist/frugal-$(VERSION).tar.gz: | dist/.gitignore
+	@rm -rf dist/pkg && mkdir -p dist/pkg
+	git archive --format=tar --prefix=frugal-$(VERSION)/ HEAD | tar -x -C dist/pkg
+	@if [ -d ../shared/testdata/roaring ]; then \
+	  mkdir -p dist/pkg/frugal-$(VERSION)/test/data/roaring && \
+	  cp ../shared/testdata/roaring/* dist/pkg/frugal-$(VERSION)/test/data/roaring/; \
+	fi
+	tar -czf $@ -C dist/pkg frugal-$(VERSION)
+	@rm -rf dist/pkg
+	@echo "$@: $$(du -h $@ | cut -f1)"
+
+distcheck: dist
+	rm -rf dist/check && mkdir -p dist/check
+	tar -xzf dist/frugal-$(VERSION).tar.gz -C dist/check
+	$(MAKE) -C dist/check/frugal-$(VERSION) test
 
 # The C layout is held by clang-format with ext/.clang-format.
 C_FILES = $(wildcard ext/*.c ext/*.h test/*.c test/*/*.c)

@@ -32,19 +32,45 @@
 SQLITE_EXTENSION_INIT1
 
 /************************************************************************
-** The registry of per-connection state.
+** Process-wide state.
 **
-** A list of FrugalDb, one per connection, guarded by a static SQLite mutex.
-** SQLITE_MUTEX_STATIC_APP3 is one of the three static mutexes SQLite sets
-** aside for applications; frugal holds it only to walk or change this list,
-** never while calling anything that could take another mutex but SQLite's
-** allocator.
+** frugal keeps little that is not per connection: the registry of
+** connections below, a note that standard input has been read to its end
+** (ext/source.c), and the trampolines of the C memoization API
+** (ext/memo.c).  All of it is guarded by one mutex of frugal's own, made on
+** first use under SQLite's STATIC_MAIN mutex and kept for the life of the
+** process.  (The static mutexes SQLite sets aside for applications,
+** SQLITE_MUTEX_STATIC_APP1..3, belong to the host program, which may hold
+** one while it opens or closes a connection.)  frugal never calls back into
+** SQLite with it held, except to allocate memory.
 */
+static sqlite3_mutex *frugalMutex = 0;
 static FrugalDb *frugalDbList = 0;
 
-/* The mutex that guards frugalDbList. */
-static sqlite3_mutex *frugalDbMutex(void) {
-  return sqlite3_mutex_alloc(SQLITE_MUTEX_STATIC_APP3);
+/*
+** Free the mutex when the library is unloaded.  SQLite unloads a loadable
+** extension (dlclose) when the last connection that loaded it closes; no
+** frugal code can be running then.  Statically linked, this runs at exit.
+*/
+__attribute__((destructor)) static void frugalUnload(void) {
+  if( frugalMutex ) {
+    sqlite3_mutex_free(frugalMutex);
+    frugalMutex = 0;
+  }
+}
+
+/*
+** The mutex that guards frugal's process-wide state, or NULL if it could
+** not be made (out of memory) or SQLite is built without mutexes.
+*/
+sqlite3_mutex *frugalGlobalMutex(void) {
+  sqlite3_mutex *pMain = sqlite3_mutex_alloc(SQLITE_MUTEX_STATIC_MAIN);
+  sqlite3_mutex *p;
+  sqlite3_mutex_enter(pMain);
+  if( frugalMutex == 0 ) frugalMutex = sqlite3_mutex_alloc(SQLITE_MUTEX_FAST);
+  p = frugalMutex;
+  sqlite3_mutex_leave(pMain);
+  return p;
 }
 
 /*
@@ -52,8 +78,9 @@ static sqlite3_mutex *frugalDbMutex(void) {
 ** it if need be.  NULL on OOM.
 */
 FrugalDb *frugalDbAcquire(sqlite3 *db) {
-  sqlite3_mutex *pMutex = frugalDbMutex();
+  sqlite3_mutex *pMutex = frugalGlobalMutex();
   FrugalDb *p;
+  if( pMutex == 0 && sqlite3_threadsafe() ) return 0;
   sqlite3_mutex_enter(pMutex);
   for( p = frugalDbList; p && p->db != db; p = p->pNext ) {}
   if( p ) {
@@ -74,7 +101,7 @@ FrugalDb *frugalDbAcquire(sqlite3 *db) {
 
 /* Take one more reference to p. */
 void frugalDbRef(FrugalDb *p) {
-  sqlite3_mutex *pMutex = frugalDbMutex();
+  sqlite3_mutex *pMutex = frugalGlobalMutex();
   sqlite3_mutex_enter(pMutex);
   p->nRef++;
   sqlite3_mutex_leave(pMutex);
@@ -86,7 +113,7 @@ void frugalDbRef(FrugalDb *p) {
 */
 void frugalDbRelease(void *pArg) {
   FrugalDb *p = (FrugalDb *)pArg;
-  sqlite3_mutex *pMutex = frugalDbMutex();
+  sqlite3_mutex *pMutex = frugalGlobalMutex();
   int bFree = 0;
   sqlite3_mutex_enter(pMutex);
   if( --p->nRef == 0 ) {
@@ -236,10 +263,13 @@ static const struct {
   const char *zName;                         /* For messages */
   int (*xRegister)(sqlite3 *, int, char **); /* Its register function */
 } aCapability[] = {
-  { "core", frugal_core_register },
-  { "read", frugal_read_register },
-  { "csv", frugal_csv_register },
-  { "memo", frugal_memo_register },
+  { "core", frugal_core_register },       /* frugal_version */
+  { "help", frugal_help_register },       /* frugal_help */
+  { "read", frugal_read_register },       /* read_lines, read_jsonl */
+  { "bitmap", frugal_bitmap_register },   /* bitmap_*, bitmap_each */
+  { "csv", frugal_csv_register },         /* read_csv, csv_file */
+  { "memo", frugal_memo_register },       /* memoize, memo_* */
+  { "memstat", frugal_memstat_register }, /* memstat, memprof, ... */
 };
 
 /*

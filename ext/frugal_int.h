@@ -60,8 +60,8 @@ typedef sqlite3_uint64 u64;
 ** closes with plain sqlite3_close().
 **
 ** All fields are read and written with the connection's mutex held (SQLite
-** holds it while it calls into a function or a virtual table), except the
-** list link, which is guarded by the registry mutex in ext/frugal.c.
+** holds it while it calls into a function or a virtual table), except nRef
+** and the list link, which are guarded by frugalGlobalMutex().
 */
 typedef struct FrugalDb FrugalDb;
 typedef struct FrugalMemo FrugalMemo;
@@ -75,6 +75,7 @@ struct FrugalDb {
   int mRegistered;   /* FRUGAL_REG_* already registered on db */
 };
 
+sqlite3_mutex *frugalGlobalMutex(void);
 FrugalDb *frugalDbAcquire(sqlite3 *db);
 void frugalDbRef(FrugalDb *p);
 void frugalDbRelease(void *p);
@@ -122,9 +123,12 @@ int frugalRegisterModule(sqlite3 *db, const char *zName,
 ** modules that mWhich (FRUGAL_REG_*) asks for.  On error it returns an
 ** SQLite error code and sets *pzErrMsg.
 */
+int frugal_help_register(sqlite3 *db, int mWhich, char **pzErrMsg);
 int frugal_read_register(sqlite3 *db, int mWhich, char **pzErrMsg);
+int frugal_bitmap_register(sqlite3 *db, int mWhich, char **pzErrMsg);
 int frugal_csv_register(sqlite3 *db, int mWhich, char **pzErrMsg);
 int frugal_memo_register(sqlite3 *db, int mWhich, char **pzErrMsg);
+int frugal_memstat_register(sqlite3 *db, int mWhich, char **pzErrMsg);
 
 /************************************************************************
 ** Memoized functions (ext/memo.c), as memstat and frugal_release() see

@@ -33,8 +33,10 @@
 ** allocated (with an allocator that rounds up by more than 8 bytes, the
 ** last few after), so the count never goes over max_bytes, not even in
 ** between.  The bucket array doubles when there are more entries than
-** buckets, but only if the larger array fits in max_bytes; it never
-** causes an eviction.
+** buckets, but only if the larger array fits in max_bytes (again, with an
+** allocator that rounds up further, the doubled array may come out larger
+** and evict entries).  A call whose key alone cannot fit is not hashed or
+** looked up at all, and its arguments are not read: a zeroblob stays one.
 **
 ** How f is computed on a miss depends on who made the wrapper:
 **
@@ -47,27 +49,45 @@
 **              is left unfinalized and checks that before calling any
 **              destructor.  Hits never touch SQL.
 **
+**              That statement is never checked against a schema's rules,
+**              even when a view called the wrapper.  The wrapper's flags
+**              were derived from f's when it was made, but f may have been
+**              registered again since, stricter.  So before each miss,
+**              memoProbe() prepares (and never runs) a CREATE TABLE whose
+**              generated column calls f, which SQLite resolves with the
+**              rules of a schema; if that fails, PRAGMA function_list
+**              decides.  Arguments with a subtype are refused: bound
+**              parameters have none, and keys do not hold them.
+**
 **   the C API  xFunc is called directly with SQLite's own context.  Two
 **              things have no public interface.  First, xFunc must find the
 **              caller's pApp in sqlite3_user_data(); so the function is
-**              registered with pApp, and the cache is found through one of
-**              a fixed pool of trampoline functions, each tied to a slot of
-**              a process-wide table.  Second, the result xFunc set and
-**              whether it raised an error are read from the context: its
-**              first member is the output value and the sixth its error
-**              code, the layout of struct sqlite3_context in vdbeInt.h since
-**              2014.  A probe checks that layout on the running SQLite once
-**              per process and the registration fails if it does not match.
+**              registered with pApp, and reaches its cache through one of a
+**              fixed pool of trampoline functions, each tied to a slot of a
+**              process-wide table.  A slot is shared by every connection
+**              that memoizes the same function; the trampoline finds the
+**              cache of the connection the call comes from.  Second, the
+**              result xFunc set and whether it raised an error are read
+**              from the context: its first member is the output value and
+**              the sixth its error code, the layout of struct
+**              sqlite3_context in vdbeInt.h since 2014.  A probe checks
+**              that layout on the running SQLite once per process and the
+**              registration fails if it does not match.
 **
 ** All of it runs under the connection's mutex, which SQLite holds while it
-** calls a function, a virtual table or a destructor.  A FrugalMemo is freed
-** when the last of its registrations goes: when the connection closes, or
-** when the application deletes the function with sqlite3_create_function().
+** calls a function, a virtual table or a destructor, and which
+** frugal_memoize_function() takes.  A FrugalMemo of memoize() is freed when
+** the last of its registrations goes: when the connection closes, or when
+** the application deletes the function with sqlite3_create_function().
 ** SQLite refuses to delete or replace a function while any statement runs,
-** so nothing that is running can see a FrugalMemo disappear.
+** so nothing that is running can see a FrugalMemo disappear.  A FrugalMemo
+** of the C API belongs to its connection and goes when it closes (see
+** MemoAnchor), or when its function is gone everywhere (see aMemoSlot[]);
+** memo_stats reads its rows when a scan starts, so that no scan holds one.
 */
 #include "frugal_int.h"
 
+#include <stdarg.h>
 #include <string.h>
 
 /* Bounds of a new cache when memoize() is not given them. */
@@ -85,8 +105,30 @@
 /* The largest entry (header, key and value) that is cached. */
 #define MEMO_MAX_ENTRY_BYTES 0x7fff0000
 
-/* Trampolines for the C API: the most functions it can memoize at once. */
+/* Trampolines for the C API: the most distinct functions it can memoize at
+** once in the process, whatever the number of connections. */
 #define MEMO_N_SLOT 64
+
+/* The collation whose destructor frees the C API's caches of a connection
+** when it closes (see memoAnchorEnsure()). */
+#define MEMO_ANCHOR_NAME "frugal_memo_capi"
+
+/* The largest REAL memoize() takes as a bound: 2**63, the first double that
+** does not convert to a 64-bit integer. */
+#define MEMO_REAL_BOUND_LIMIT 9223372036854775808.0
+
+/* The subtype of the NULL that sqlite3_result_pointer() sets ('p'). */
+#define MEMO_POINTER_SUBTYPE 0x70
+
+/*
+** SQLITE_RESULT_SUBTYPE (SQLite 3.45.0): the function may set the subtype of
+** its result.  A wrapper does whenever f does, and PRAGMA function_list does
+** not show the flag, so every wrapper carries it where SQLite knows it.
+*/
+#ifndef SQLITE_RESULT_SUBTYPE
+# define SQLITE_RESULT_SUBTYPE 0x001000000
+#endif
+#define MEMO_RESULT_SUBTYPE_VERSION 3045000
 
 /* Columns of memo_stats. */
 #define MEMO_COL_NAME        0
@@ -141,7 +183,7 @@ struct MemoEntry {
 typedef struct MemoArity MemoArity;
 struct MemoArity {
   int nArg;   /* Number of arguments, -1 for any */
-  int mFlags; /* SQLITE_DETERMINISTIC|... it was registered with */
+  int mFlags; /* SQLITE_DETERMINISTIC|...: of f, or of the wrapper */
 };
 
 /*
@@ -151,21 +193,21 @@ struct FrugalMemo {
   FrugalDb *pState;  /* The connection's state; holds a reference */
   FrugalMemo *pNext; /* Next memoized function of the connection */
   char *zName;       /* f: the name memo_stats and memo_clear use */
-  int nRef;          /* Registrations using this, +1 while being made */
+  int nRef;          /* Registrations of memoize()'s wrapper using this,
+                     ** +1 while being made; 1 for the C API's */
 
   /* Made by memoize(): f is called by name with nested SQL. */
-  char *zWrapper;    /* f_memo */
+  char *zWrapper;    /* f_memo, or NULL for the C API */
   MemoArity *aArity; /* Arities f_memo is registered with */
   int nArity;        /* Entries in aArity[] */
   int *aNotScalar;   /* Arities at which f is not a scalar function */
   int nNotScalar;    /* Entries in aNotScalar[] */
+  u64 iProbe;        /* Random part of the name of memoProbe()'s table */
 
   /* Made by frugal_memoize_function(): xFunc is called directly. */
-  FrugalSqlFunc xFunc;      /* The function, or NULL for memoize() */
-  void *pApp;               /* Its application data */
-  void (*xDestroy)(void *); /* Destructor of pApp, or NULL */
-  int iSlot;                /* Trampoline slot, or -1 */
-  int bSubtypeKey;          /* Argument subtypes are part of the key */
+  int iSlot;             /* Trampoline slot; -1 once the slot is gone */
+  FrugalMemo *pSlotNext; /* Cache of the same slot on another connection */
+  int bSubtypeKey;       /* Argument subtypes are part of the key */
 
   /* The cache. */
   MemoEntry **apBucket; /* Hash table, NULL while empty */
@@ -202,6 +244,11 @@ struct MemoArg {
 ** The arguments of one call, as a lookup sees them.  The first
 ** MEMO_N_ARG_READ are read once into aArg[]; more are read again when
 ** needed, so that a hit costs no allocation whatever the arguments.
+**
+** nKey is -1 when the result cannot be cached: max_entries is 0, or the key
+** alone would not fit in max_bytes, or a value could not be read (out of
+** memory).  Then the arguments are neither hashed nor looked up, and the
+** bytes of a TEXT or BLOB are not read at all: a zeroblob stays a zeroblob.
 */
 #define MEMO_N_ARG_READ 8
 typedef struct MemoCall MemoCall;
@@ -210,14 +257,22 @@ struct MemoCall {
   int argc;                      /* Number of arguments */
   sqlite3_value **argv;          /* The arguments */
   u64 h;                         /* Hash of the key */
+  i64 nKey;                      /* Bytes of the encoded key, or -1 */
+  int iSubtype;                  /* First argument with a subtype, or -1 */
   MemoArg aArg[MEMO_N_ARG_READ]; /* The first arguments, read */
 };
 
 /* Keys of at most this many bytes are encoded on the stack on a miss. */
 #define MEMO_KEY_STACK 256
 
-/* Read pVal into *pA.  The bytes of a TEXT that cannot be read are NULL. */
-static void memoArgRead(const FrugalMemo *p, sqlite3_value *pVal, MemoArg *pA) {
+/*
+** Read pVal into *pA.  The bytes of a TEXT or BLOB are read only if there
+** are at most nMax of them (sqlite3_value_bytes() does not expand a
+** zeroblob; sqlite3_value_blob() does).  pA->z is NULL if they were not read
+** or could not be (out of memory).
+*/
+static void memoArgRead(const FrugalMemo *p, sqlite3_value *pVal, MemoArg *pA,
+                        i64 nMax) {
   double r;
   pA->eType = sqlite3_value_type(pVal);
   pA->eSubtype = p->bSubtypeKey ? sqlite3_value_subtype(pVal) : 0;
@@ -231,12 +286,12 @@ static void memoArgRead(const FrugalMemo *p, sqlite3_value *pVal, MemoArg *pA) {
       memcpy(&pA->x, &r, 8);
       break;
     case SQLITE_TEXT:
-      pA->z = sqlite3_value_text(pVal);
       pA->n = sqlite3_value_bytes(pVal);
+      if( pA->n <= nMax ) pA->z = sqlite3_value_text(pVal);
       break;
     case SQLITE_BLOB:
-      pA->z = sqlite3_value_blob(pVal);
       pA->n = sqlite3_value_bytes(pVal);
+      if( pA->n <= nMax ) pA->z = sqlite3_value_blob(pVal);
       break;
   }
 }
@@ -244,8 +299,16 @@ static void memoArgRead(const FrugalMemo *p, sqlite3_value *pVal, MemoArg *pA) {
 /* Argument i of call pC: from aArg[], or read into *pTmp. */
 static const MemoArg *memoArg(const MemoCall *pC, int i, MemoArg *pTmp) {
   if( i < MEMO_N_ARG_READ ) return &pC->aArg[i];
-  memoArgRead(pC->p, pC->argv[i], pTmp);
+  memoArgRead(pC->p, pC->argv[i], pTmp, MEMO_MAX_ENTRY_BYTES);
   return pTmp;
+}
+
+/* Bytes the key of argument *pA takes (see MemoEntry). */
+static i64 memoArgKeySize(const FrugalMemo *p, const MemoArg *pA) {
+  i64 n = 1 + (p->bSubtypeKey ? 1 : 0);
+  if( pA->eType == SQLITE_INTEGER || pA->eType == SQLITE_FLOAT ) n += 8;
+  if( pA->eType == SQLITE_TEXT || pA->eType == SQLITE_BLOB ) n += 4 + pA->n;
+  return n;
 }
 
 /* Mix the 64 bits of x into h. */
@@ -271,21 +334,43 @@ static u64 memoMixBytes(u64 h, const unsigned char *z, int n) {
 }
 
 /*
-** Start call pC of p with argv[]: read the first arguments and hash them
-** all, with the random seed of p.  The hash covers what memoKeyEncode()
-** writes: count, types, subtypes and values.
+** The most bytes a key of p can take and still be cached: what is left of
+** max_bytes (or of the largest entry) after the header of an entry.
+*/
+static i64 memoMaxKey(const FrugalMemo *p) {
+  i64 mx = p->mxByte < MEMO_MAX_ENTRY_BYTES ? p->mxByte : MEMO_MAX_ENTRY_BYTES;
+  return mx - (i64)sizeof(MemoEntry);
+}
+
+/*
+** Start call pC of p with argv[]: read the first arguments, size the key and
+** hash it, with the random seed of p, unless it cannot be cached.  The hash
+** covers what memoKeyEncode() writes: count, types, subtypes and values.
+** For a wrapper made by memoize(), note the first argument with a subtype.
 */
 static void memoCallInit(MemoCall *pC, const FrugalMemo *p, int argc,
                          sqlite3_value **argv) {
   u64 h = memoMix(p->iSeed, (u64)argc);
+  i64 nMax = memoMaxKey(p);
+  i64 nKey = p->mxEntry > 0 ? 0 : -1;
   int i;
   pC->p = p;
   pC->argc = argc;
   pC->argv = argv;
+  pC->iSubtype = -1;
   for( i = 0; i < argc; i++ ) {
     MemoArg tmp;
     MemoArg *pA = i < MEMO_N_ARG_READ ? &pC->aArg[i] : &tmp;
-    memoArgRead(p, argv[i], pA);
+    if( p->zWrapper && pC->iSubtype < 0 && sqlite3_value_subtype(argv[i]) ) {
+      pC->iSubtype = i;
+    }
+    if( nKey < 0 ) continue;
+    memoArgRead(p, argv[i], pA, nMax - nKey);
+    nKey += memoArgKeySize(p, pA);
+    if( nKey > nMax || (pA->z == 0 && pA->n > 0) ) {
+      nKey = -1;
+      continue;
+    }
     h = memoMix(h, (u64)pA->eType | ((u64)pA->eSubtype << 8));
     if( pA->z ) {
       h = memoMixBytes(h, pA->z, pA->n);
@@ -293,6 +378,7 @@ static void memoCallInit(MemoCall *pC, const FrugalMemo *p, int argc,
       h = memoMix(h, pA->x);
     }
   }
+  pC->nKey = nKey <= nMax ? nKey : -1;
   pC->h = h * 0xc4ceb9fe1a85ec53ULL;
 }
 
@@ -302,28 +388,7 @@ static void memoCallInit(MemoCall *pC, const FrugalMemo *p, int argc,
 */
 #define memoBucket(p, h) (&(p)->apBucket[(h) >> (p)->iShift])
 
-/*
-** Bytes memoKeyEncode() writes for call pC, or -1 if a value could not be
-** read (out of memory) or the key is too large to cache.
-*/
-static i64 memoKeySize(const MemoCall *pC) {
-  i64 n = 0;
-  int i;
-  for( i = 0; i < pC->argc; i++ ) {
-    MemoArg tmp;
-    const MemoArg *pA = memoArg(pC, i, &tmp);
-    n += 1 + (pC->p->bSubtypeKey ? 1 : 0);
-    if( pA->eType == SQLITE_INTEGER || pA->eType == SQLITE_FLOAT ) n += 8;
-    if( pA->eType == SQLITE_TEXT || pA->eType == SQLITE_BLOB ) {
-      if( pA->z == 0 && pA->n > 0 ) return -1;
-      n += 4 + pA->n;
-    }
-    if( n > MEMO_MAX_ENTRY_BYTES ) return -1;
-  }
-  return n;
-}
-
-/* Write the key of call pC to a, which has room for memoKeySize() bytes. */
+/* Write the key of call pC to a, which has room for pC->nKey bytes. */
 static void memoKeyEncode(const MemoCall *pC, unsigned char *a) {
   int i;
   for( i = 0; i < pC->argc; i++ ) {
@@ -374,7 +439,7 @@ static int memoKeyMatch(const MemoCall *pC, const MemoEntry *pE) {
 /* The entry for call pC, or NULL. */
 static MemoEntry *memoFind(const FrugalMemo *p, const MemoCall *pC) {
   MemoEntry *pE;
-  if( p->apBucket == 0 ) return 0;
+  if( p->apBucket == 0 || pC->nKey < 0 ) return 0;
   for( pE = *memoBucket(p, pC->h); pE; pE = pE->pChain ) {
     if( pE->h == pC->h && memoKeyMatch(pC, pE) ) return pE;
   }
@@ -397,19 +462,18 @@ struct MemoKey {
 
 /*
 ** Encode the key of miss pC into *pK.  If the result will not be cached
-** (max_entries is 0, the key is too large, or no memory), pK->aKey is NULL.
+** (see MemoCall, or no memory for the key), pK->aKey is NULL.
 */
 static void memoKeyInit(MemoKey *pK, const MemoCall *pC) {
-  i64 nKey = pC->p->mxEntry > 0 ? memoKeySize(pC) : -1;
   pK->h = pC->h;
   pK->nArg = pC->argc;
-  pK->nKey = (int)nKey;
+  pK->nKey = (int)pC->nKey;
   pK->aKey = 0;
-  if( nKey < 0 ) return;
-  if( nKey <= MEMO_KEY_STACK ) {
+  if( pC->nKey < 0 ) return;
+  if( pC->nKey <= MEMO_KEY_STACK ) {
     pK->aKey = pK->aStack;
   } else {
-    pK->aKey = sqlite3_malloc64((sqlite3_uint64)nKey);
+    pK->aKey = sqlite3_malloc64((sqlite3_uint64)pC->nKey);
     if( pK->aKey == 0 ) return;
   }
   memoKeyEncode(pC, pK->aKey);
@@ -534,8 +598,10 @@ static void memoTableGrow(FrugalMemo *p) {
 /*
 ** Cache pVal as the result of the miss whose key is *pK, if it fits.
 ** Nothing is cached when max_entries is 0, when the entry and the hash
-** table together would not fit in max_bytes, or when memory runs out: the
-** result is returned all the same, only not remembered.
+** table together would not fit in max_bytes, when the result is a pointer
+** (sqlite3_result_pointer(), which reads as a NULL of subtype 'p' and could
+** not be handed out again), or when memory runs out: the result is
+** returned all the same, only not remembered.
 */
 static void memoInsert(FrugalMemo *p, const MemoKey *pK, sqlite3_value *pVal) {
   MemoArg val;
@@ -543,8 +609,12 @@ static void memoInsert(FrugalMemo *p, const MemoKey *pK, sqlite3_value *pVal) {
   MemoEntry *pE;
 
   if( pK->aKey == 0 || p->mxEntry <= 0 ) return;
-  memoArgRead(p, pVal, &val);
+  memoArgRead(p, pVal, &val, memoMaxKey(p) - pK->nKey);
   if( val.z == 0 && val.n > 0 ) return;
+  if( val.eType == SQLITE_NULL
+      && sqlite3_value_subtype(pVal) == MEMO_POINTER_SUBTYPE ) {
+    return;
+  }
   nReq = (i64)sizeof(MemoEntry) + pK->nKey + val.n;
   if( nReq > MEMO_MAX_ENTRY_BYTES ) return;
 
@@ -641,16 +711,8 @@ static FrugalMemo *memoNew(FrugalDb *pState, const char *zName) {
   return p;
 }
 
-/*
-** Drop a reference to a FrugalMemo; the last one frees it.  Its signature
-** fits the destructor of sqlite3_create_function_v2().
-*/
-static void memoRelease(void *pArg) {
-  FrugalMemo *p = (FrugalMemo *)pArg;
-  FrugalMemo **pp;
-  if( --p->nRef > 0 ) return;
-  for( pp = &p->pState->pMemo; *pp != p; pp = &(*pp)->pNext ) {}
-  *pp = p->pNext;
+/* Free p, which is no longer linked into its connection's list. */
+static void memoFree(FrugalMemo *p) {
   memoClear(p);
   frugalDbRelease(p->pState);
   sqlite3_free(p->zName);
@@ -661,14 +723,24 @@ static void memoRelease(void *pArg) {
 }
 
 /*
-** Start call pC of p with argv[] and look it up: answer a hit from the
-** cache and return true, or count the miss and return false.
+** Drop a reference to a FrugalMemo; the last one unlinks and frees it.  Its
+** signature fits the destructor of sqlite3_create_function_v2().
 */
-static int memoLookup(FrugalMemo *p, sqlite3_context *ctx, MemoCall *pC,
-                      int argc, sqlite3_value **argv) {
-  MemoEntry *pE;
-  memoCallInit(pC, p, argc, argv);
-  pE = memoFind(p, pC);
+static void memoRelease(void *pArg) {
+  FrugalMemo *p = (FrugalMemo *)pArg;
+  FrugalMemo **pp;
+  if( --p->nRef > 0 ) return;
+  for( pp = &p->pState->pMemo; *pp != p; pp = &(*pp)->pNext ) {}
+  *pp = p->pNext;
+  memoFree(p);
+}
+
+/*
+** Look call pC of p up: answer a hit from the cache and return true, or
+** count the miss and return false.
+*/
+static int memoLookup(FrugalMemo *p, sqlite3_context *ctx, const MemoCall *pC) {
+  MemoEntry *pE = memoFind(p, pC);
   if( pE == 0 ) {
     p->nMiss++;
     return 0;
@@ -683,75 +755,396 @@ static int memoLookup(FrugalMemo *p, sqlite3_context *ctx, MemoCall *pC,
 }
 
 /************************************************************************
-** Wrappers made by memoize(): f is called with nested SQL.
+** What PRAGMA function_list says about f, and the flags of a wrapper.
 */
 
-/* True if f, called with argc arguments, is an aggregate or window. */
-static int memoNotScalar(const FrugalMemo *p, int argc) {
+/*
+** True if f, registered with the flags mF (the bits of SQLITE_DETERMINISTIC
+** and friends), may be called by a wrapper registered with mWrapper: f is
+** deterministic, direct-only only if the wrapper is, and innocuous if the
+** wrapper is.
+*/
+static int memoFlagsAllow(int mWrapper, int mF) {
+  if( !(mF & SQLITE_DETERMINISTIC) ) return 0;
+  if( (mF & SQLITE_DIRECTONLY) && !(mWrapper & SQLITE_DIRECTONLY) ) return 0;
+  if( (mWrapper & SQLITE_INNOCUOUS) && !(mF & SQLITE_INNOCUOUS) ) return 0;
+  return 1;
+}
+
+/* What PRAGMA function_list says about f. */
+typedef struct MemoDesc MemoDesc;
+struct MemoDesc {
+  char *zName;       /* f as registered */
+  int nRow;          /* Registrations of f */
+  MemoArity *aArity; /* Scalar arities and the flags a wrapper needs */
+  int nArity;        /* Entries in aArity[] */
+  int *aNotScalar;   /* Arities of aggregate and window registrations */
+  int nNotScalar;    /* Entries in aNotScalar[] */
+  int bNotDet;       /* A scalar registration is not deterministic */
+  int bSubtype;      /* A scalar registration reads argument subtypes */
+};
+
+/* Free what a MemoDesc holds. */
+static void memoDescClear(MemoDesc *pD) {
+  sqlite3_free(pD->zName);
+  sqlite3_free(pD->aArity);
+  sqlite3_free(pD->aNotScalar);
+  memset(pD, 0, sizeof(*pD));
+}
+
+/* Append v to the array *pa of *pn ints.  SQLITE_OK or SQLITE_NOMEM. */
+static int memoAppendInt(int **pa, int *pn, int v) {
+  int *aNew = sqlite3_realloc64(*pa, sizeof(int) * (sqlite3_uint64)(*pn + 1));
+  if( aNew == 0 ) return SQLITE_NOMEM;
+  aNew[(*pn)++] = v;
+  *pa = aNew;
+  return SQLITE_OK;
+}
+
+/*
+** Add one scalar registration of f (nArg, and mFlags as PRAGMA function_list
+** shows them, which are the bits of SQLITE_DETERMINISTIC and friends) to
+** pD.  At each arity, f counts as deterministic and innocuous only if all
+** its registrations there are, and direct-only if any is.
+*/
+static int memoDescAddScalar(MemoDesc *pD, int nArg, int mFlags) {
+  int mF =
+      mFlags & (SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY | SQLITE_INNOCUOUS);
   int i;
-  for( i = 0; i < p->nNotScalar; i++ ) {
-    if( p->aNotScalar[i] == argc ) return 1;
+  MemoArity *aNew;
+  if( !(mFlags & SQLITE_DETERMINISTIC) ) pD->bNotDet = 1;
+  if( mFlags & SQLITE_SUBTYPE ) pD->bSubtype = 1;
+  for( i = 0; i < pD->nArity; i++ ) {
+    MemoArity *pA = &pD->aArity[i];
+    if( pA->nArg == nArg ) {
+      pA->mFlags = (pA->mFlags & mF & (SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS))
+                 | ((pA->mFlags | mF) & SQLITE_DIRECTONLY);
+      return SQLITE_OK;
+    }
+  }
+  aNew = sqlite3_realloc64(pD->aArity, sizeof(MemoArity)
+                                           * (sqlite3_uint64)(pD->nArity + 1));
+  if( aNew == 0 ) return SQLITE_NOMEM;
+  aNew[pD->nArity].nArg = nArg;
+  aNew[pD->nArity].mFlags = mF;
+  pD->aArity = aNew;
+  pD->nArity++;
+  return SQLITE_OK;
+}
+
+/*
+** Columns of PRAGMA function_list.  The pragma, unlike the table-valued
+** pragma_function_list, does not read the schema, so it answers even when
+** the schema is malformed or locked.
+*/
+#define MEMO_FL_NAME  0
+#define MEMO_FL_TYPE  2
+#define MEMO_FL_NARG  4
+#define MEMO_FL_FLAGS 5
+
+/*
+** Read the registrations of function zName from PRAGMA function_list into
+** pD.  On error, *pzErr is the message, which starts with zFunc.
+*/
+static int memoDescribe(sqlite3 *db, const char *zFunc, const char *zName,
+                        MemoDesc *pD, char **pzErr) {
+  sqlite3_stmt *pStmt = 0;
+  int rc;
+  memset(pD, 0, sizeof(*pD));
+  rc = sqlite3_prepare_v2(db, "PRAGMA function_list", -1, &pStmt, 0);
+  while( rc == SQLITE_OK && sqlite3_step(pStmt) == SQLITE_ROW ) {
+    const char *zRow = (const char *)sqlite3_column_text(pStmt, MEMO_FL_NAME);
+    const char *zType = (const char *)sqlite3_column_text(pStmt, MEMO_FL_TYPE);
+    int nArg = sqlite3_column_int(pStmt, MEMO_FL_NARG);
+    int mFlags = sqlite3_column_int(pStmt, MEMO_FL_FLAGS);
+    if( zRow == 0 || zType == 0 ) {
+      rc = SQLITE_NOMEM;
+      break;
+    }
+    if( sqlite3_stricmp(zRow, zName) ) continue;
+    pD->nRow++;
+    if( pD->zName == 0 ) {
+      pD->zName = sqlite3_mprintf("%s", zRow);
+      if( pD->zName == 0 ) rc = SQLITE_NOMEM;
+    }
+    if( rc != SQLITE_OK ) break;
+    if( strcmp(zType, "s") == 0 ) {
+      rc = memoDescAddScalar(pD, nArg, mFlags);
+    } else {
+      rc = memoAppendInt(&pD->aNotScalar, &pD->nNotScalar, nArg);
+    }
+  }
+  if( rc == SQLITE_OK ) {
+    rc = sqlite3_finalize(pStmt);
+  } else {
+    sqlite3_finalize(pStmt);
+  }
+  if( rc != SQLITE_OK && rc != SQLITE_NOMEM ) {
+    *pzErr = sqlite3_mprintf("%s: cannot list functions: %s", zFunc,
+                             sqlite3_errmsg(db));
+  }
+  if( rc != SQLITE_OK ) memoDescClear(pD);
+  return rc;
+}
+
+/* The entry for nArg arguments in aArity[] of nArity entries, or NULL. */
+static MemoArity *memoFindArity(MemoArity *aArity, int nArity, int nArg) {
+  int i;
+  for( i = 0; i < nArity; i++ ) {
+    if( aArity[i].nArg == nArg ) return &aArity[i];
   }
   return 0;
 }
 
 /*
-** Pass the error of the nested statement (code rc) on as the error of ctx,
-** with the same message and code.
+** The entry of aArity[] that a call with argc arguments uses: the one for
+** exactly argc, or else the variadic one, as SQLite chooses; NULL if none.
 */
-static void memoPassError(sqlite3_context *ctx, sqlite3 *db, int rc) {
+static MemoArity *memoCallArity(MemoArity *aArity, int nArity, int argc) {
+  MemoArity *pA = memoFindArity(aArity, nArity, argc);
+  return pA ? pA : memoFindArity(aArity, nArity, -1);
+}
+
+/************************************************************************
+** Wrappers made by memoize(): f is called with nested SQL.
+*/
+
+/* True if v is one of the n ints of a[]. */
+static int memoIntIn(const int *a, int n, int v) {
+  int i;
+  for( i = 0; i < n; i++ ) {
+    if( a[i] == v ) return 1;
+  }
+  return 0;
+}
+
+/* Set the error "zFormat..." on ctx; out of memory if it cannot be made. */
+static void memoError(sqlite3_context *ctx, const char *zFormat, ...) {
+  char *zErr;
+  va_list ap;
+  va_start(ap, zFormat);
+  zErr = sqlite3_vmprintf(zFormat, ap);
+  va_end(ap);
+  if( zErr ) {
+    sqlite3_result_error(ctx, zErr, -1);
+  } else {
+    sqlite3_result_error_nomem(ctx);
+  }
+  sqlite3_free(zErr);
+}
+
+/* Set the error "f_memo: f() with argc arguments is not a scalar function". */
+static void memoNotScalarError(sqlite3_context *ctx, const FrugalMemo *p,
+                               int argc) {
+  memoError(ctx, "%s: %s() with %d argument%s is not a scalar function",
+            p->zWrapper, p->zName, argc, argc == 1 ? "" : "s");
+}
+
+/*
+** Append a call of f with argc arguments, each zArg ("?" or "NULL"), to
+** pSql: "f"(zArg,zArg,...).
+*/
+static void memoAppendCall(sqlite3_str *pSql, const FrugalMemo *p, int argc,
+                           const char *zArg) {
+  int i;
+  sqlite3_str_appendf(pSql, "\"%w\"(", p->zName);
+  for( i = 0; i < argc; i++ ) {
+    if( i ) sqlite3_str_appendchar(pSql, 1, ',');
+    sqlite3_str_appendall(pSql, zArg);
+  }
+  sqlite3_str_appendchar(pSql, 1, ')');
+}
+
+/*
+** The fast check that f, with argc arguments, may be called by the wrapper
+** registration with flags mWrapper: prepare (never run) a CREATE TABLE whose
+** generated column calls f.  SQLite resolves a generated column when the
+** statement is prepared, with the rules of a schema: in a table of "main"
+** it refuses a function that is direct-only, or not innocuous while
+** trusted_schema is off, and in any table one that is not deterministic.
+** So the statement prepares only if f is fit; it is finalized unrun, so
+** nothing is created.  A wrapper that is direct-only, or not innocuous while
+** the schema is not trusted, is never called from a schema (SQLite refuses
+** such a call when it prepares it), so for it a "temp" table, which checks
+** determinism only, is enough.  SQLITE_OK if f is fit; any other code means
+** it may not be, or that the check could not be made (an authorizer may
+** refuse or ignore the CREATE TABLE, the schema may be unreadable).
+*/
+static int memoProbe(sqlite3 *db, const FrugalMemo *p, int argc, int mWrapper) {
+  const char *zSchema = "main";
+  sqlite3_stmt *pStmt = 0;
+  sqlite3_str *pSql;
+  char *zSql;
+  int bTrusted = 1;
+  int rc;
+  if( !(mWrapper & SQLITE_INNOCUOUS) ) {
+    sqlite3_db_config(db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, -1, &bTrusted);
+  }
+  if( (mWrapper & SQLITE_DIRECTONLY) || !bTrusted ) zSchema = "temp";
+  pSql = sqlite3_str_new(db);
+  sqlite3_str_appendf(pSql,
+                      "CREATE TABLE %s.\"frugal_memo_probe_%016llx\"(x,"
+                      " y AS (",
+                      zSchema, (unsigned long long)p->iProbe);
+  memoAppendCall(pSql, p, argc, "NULL");
+  sqlite3_str_appendall(pSql, "))");
+  zSql = sqlite3_str_finish(pSql);
+  if( zSql == 0 ) return SQLITE_NOMEM;
+  rc = sqlite3_prepare_v2(db, zSql, -1, &pStmt, 0);
+  /* An authorizer that answers SQLITE_IGNORE to the CREATE TABLE leaves an
+  ** empty, read-only statement, and f unchecked. */
+  if( rc == SQLITE_OK && sqlite3_stmt_readonly(pStmt) ) rc = SQLITE_AUTH;
+  sqlite3_finalize(pStmt);
+  sqlite3_free(zSql);
+  return rc;
+}
+
+/*
+** Check, before a miss calls f, that f is still fit to be called by this
+** wrapper: f may have been registered again, with stricter flags, since the
+** wrapper was made, and the nested statement that calls f is never checked
+** against a schema's rules, even when the wrapper was called from one.  The
+** check is memoProbe(); if that fails, PRAGMA function_list decides, finding
+** the registration of f a call with argc arguments reaches as SQLite does
+** (one for exactly argc, of whatever kind, else a variadic one).  True if f
+** may be called; otherwise the error is set on ctx.
+*/
+static int memoSqlCheck(FrugalMemo *p, sqlite3_context *ctx, sqlite3 *db,
+                        int argc) {
+  const MemoArity *pW = memoCallArity(p->aArity, p->nArity, argc);
+  MemoDesc desc;
+  const MemoArity *pF;
+  char *zErr = 0;
+  int nArg, bOk = 0;
+  int rc = memoProbe(db, p, argc, pW->mFlags);
+  if( rc == SQLITE_OK ) return 1;
+  if( rc == SQLITE_NOMEM ) {
+    sqlite3_result_error_nomem(ctx);
+    return 0;
+  }
+  rc = memoDescribe(db, p->zWrapper, p->zName, &desc, &zErr);
+  if( rc == SQLITE_OK ) {
+    nArg = memoFindArity(desc.aArity, desc.nArity, argc)
+                || memoIntIn(desc.aNotScalar, desc.nNotScalar, argc)
+             ? argc
+             : -1;
+    pF = memoFindArity(desc.aArity, desc.nArity, nArg);
+    if( memoIntIn(desc.aNotScalar, desc.nNotScalar, nArg) ) {
+      memoNotScalarError(ctx, p, argc);
+    } else if( pF && !memoFlagsAllow(pW->mFlags, pF->mFlags) ) {
+      memoError(ctx, "%s: %s has changed since %s was made", p->zWrapper,
+                p->zName, p->zWrapper);
+    } else {
+      /* If f is gone at this arity, preparing the call says so. */
+      bOk = 1;
+    }
+  } else if( zErr ) {
+    sqlite3_result_error(ctx, zErr, -1);
+  } else {
+    sqlite3_result_error_nomem(ctx);
+  }
+  sqlite3_free(zErr);
+  memoDescClear(&desc);
+  return bOk;
+}
+
+/*
+** Bind the arguments of call pC to pStmt.  TEXT and BLOB are bound where
+** they are (SQLITE_STATIC: the caller's values outlive the nested
+** statement), except a BLOB whose bytes pC has not read: it is bound as a
+** value, so that a zeroblob stays one (reading the bytes would expand it,
+** and no interface tells a zeroblob apart), at the price of a copy of any
+** other BLOB too large to cache.
+*/
+static int memoSqlBind(sqlite3_stmt *pStmt, const MemoCall *pC) {
+  int i, rc = SQLITE_OK;
+  for( i = 0; rc == SQLITE_OK && i < pC->argc; i++ ) {
+    sqlite3_value *pVal = pC->argv[i];
+    int eType = sqlite3_value_type(pVal);
+    if( eType == SQLITE_TEXT ) {
+      const char *z = (const char *)sqlite3_value_text(pVal);
+      int n = sqlite3_value_bytes(pVal);
+      /* Given the length, SQLite cannot know that z is terminated, and
+      ** copies it the first time f asks for its text; -1 tells it, where
+      ** strlen() finds the same length. */
+      if( z && memchr(z, 0, (size_t)n) == 0 ) n = -1;
+      rc = z ? sqlite3_bind_text(pStmt, i + 1, z, n, SQLITE_STATIC)
+             : SQLITE_NOMEM;
+    } else if( eType == SQLITE_BLOB && pC->nKey >= 0
+               && sqlite3_value_bytes(pVal) > 0 ) {
+      const void *z = sqlite3_value_blob(pVal);
+      int n = sqlite3_value_bytes(pVal);
+      rc = z ? sqlite3_bind_blob(pStmt, i + 1, z, n, SQLITE_STATIC)
+             : SQLITE_NOMEM;
+    } else {
+      rc = sqlite3_bind_value(pStmt, i + 1, pVal);
+    }
+  }
+  return rc;
+}
+
+/*
+** Prepare SELECT "f"(?,...) for call pC and bind its arguments.  On error,
+** set it on ctx, starting with the wrapper's name, and return NULL.
+*/
+static sqlite3_stmt *memoSqlPrepare(FrugalMemo *p, sqlite3_context *ctx,
+                                    sqlite3 *db, const MemoCall *pC) {
+  sqlite3_stmt *pStmt = 0;
+  sqlite3_str *pSql = sqlite3_str_new(db);
+  char *zSql;
+  int rc;
+  sqlite3_str_appendall(pSql, "SELECT ");
+  memoAppendCall(pSql, p, pC->argc, "?");
+  zSql = sqlite3_str_finish(pSql);
+  if( zSql == 0 ) {
+    sqlite3_result_error_nomem(ctx);
+    return 0;
+  }
+  rc = sqlite3_prepare_v2(db, zSql, -1, &pStmt, 0);
+  sqlite3_free(zSql);
+  if( rc == SQLITE_OK ) rc = memoSqlBind(pStmt, pC);
+  if( rc == SQLITE_OK ) return pStmt;
   if( rc == SQLITE_NOMEM ) {
     sqlite3_result_error_nomem(ctx);
   } else {
-    sqlite3_result_error(ctx, sqlite3_errmsg(db), -1);
-    sqlite3_result_error_code(ctx, sqlite3_extended_errcode(db));
+    memoError(ctx, "%s: %s", p->zWrapper,
+              pStmt ? sqlite3_errstr(rc) : sqlite3_errmsg(db));
+    sqlite3_result_error_code(ctx, rc);
   }
+  sqlite3_finalize(pStmt);
+  return 0;
 }
 
 /*
 ** A miss of a wrapper made by memoize(): run SELECT "f"(?,...) in a
-** statement of its own, finalized before returning.
+** statement of its own, finalized before returning.  An error raised by f
+** (or by anything else while the statement runs) passes through unchanged,
+** with its message and code.
 */
 static void memoSqlMiss(FrugalMemo *p, sqlite3_context *ctx, const MemoKey *pK,
-                        int argc, sqlite3_value **argv) {
+                        const MemoCall *pC) {
   sqlite3 *db = sqlite3_context_db_handle(ctx);
-  sqlite3_stmt *pStmt = 0;
-  sqlite3_str *pSql;
-  char *zSql;
-  int i, rc;
+  sqlite3_stmt *pStmt;
+  int rc;
 
-  if( memoNotScalar(p, argc) ) {
-    char *zErr =
-        sqlite3_mprintf("%s: %s() with %d argument%s is not a scalar function",
-                        p->zWrapper, p->zName, argc, argc == 1 ? "" : "s");
-    sqlite3_result_error(ctx, zErr ? zErr : "out of memory", -1);
-    sqlite3_free(zErr);
+  if( memoIntIn(p->aNotScalar, p->nNotScalar, pC->argc) ) {
+    memoNotScalarError(ctx, p, pC->argc);
     return;
   }
-  pSql = sqlite3_str_new(db);
-  sqlite3_str_appendf(pSql, "SELECT \"%w\"(", p->zName);
-  for( i = 0; i < argc; i++ ) sqlite3_str_appendall(pSql, i ? ",?" : "?");
-  sqlite3_str_appendchar(pSql, 1, ')');
-  zSql = sqlite3_str_finish(pSql);
-  if( zSql == 0 ) {
-    sqlite3_result_error_nomem(ctx);
-    return;
-  }
-  rc = sqlite3_prepare_v2(db, zSql, -1, &pStmt, 0);
-  sqlite3_free(zSql);
-  for( i = 0; rc == SQLITE_OK && i < argc; i++ ) {
-    rc = sqlite3_bind_value(pStmt, i + 1, argv[i]);
-  }
-  if( rc == SQLITE_OK ) rc = sqlite3_step(pStmt);
+  if( !memoSqlCheck(p, ctx, db, pC->argc) ) return;
+  pStmt = memoSqlPrepare(p, ctx, db, pC);
+  if( pStmt == 0 ) return;
+  /* A SELECT without FROM returns one row: anything else is an error. */
+  rc = sqlite3_step(pStmt);
   if( rc == SQLITE_ROW ) {
     sqlite3_value *pVal = sqlite3_column_value(pStmt, 0);
     memoInsert(p, pK, pVal);
     sqlite3_result_value(ctx, pVal);
-  } else if( rc == SQLITE_DONE ) {
-    /* Cannot happen: a SELECT without FROM returns one row. */
-    sqlite3_result_null(ctx);
+  } else if( rc == SQLITE_NOMEM ) {
+    sqlite3_result_error_nomem(ctx);
   } else {
-    memoPassError(ctx, db, rc);
+    sqlite3_result_error(ctx, sqlite3_errmsg(db), -1);
+    sqlite3_result_error_code(ctx, sqlite3_extended_errcode(db));
   }
   sqlite3_finalize(pStmt);
 }
@@ -761,9 +1154,17 @@ static void memoSqlFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   FrugalMemo *p = (FrugalMemo *)sqlite3_user_data(ctx);
   MemoCall call;
   MemoKey key;
-  if( memoLookup(p, ctx, &call, argc, argv) ) return;
+  memoCallInit(&call, p, argc, argv);
+  if( call.iSubtype >= 0 ) {
+    memoError(ctx,
+              "%s: argument %d has a subtype, which a cached call cannot"
+              " pass on",
+              p->zWrapper, call.iSubtype + 1);
+    return;
+  }
+  if( memoLookup(p, ctx, &call) ) return;
   memoKeyInit(&key, &call);
-  memoSqlMiss(p, ctx, &key, argc, argv);
+  memoSqlMiss(p, ctx, &key, &call);
   memoKeyFree(&key);
 }
 
@@ -849,21 +1250,70 @@ static int memoProbeLayout(void) {
 }
 
 /*
-** The process-wide state of the C API: the FrugalMemo behind each
-** trampoline, and what the layout probe found (0 not run yet, 1 matches,
-** -1 does not).  Guarded by SQLite's static mutex SQLITE_MUTEX_STATIC_APP3
-** (the one ext/frugal.c guards its registry with), which is held only to
-** read or write these, never while calling anything else.  A trampoline
-** reads its slot without the mutex: the slot was written before the
-** function was registered and is cleared only by its destructor, after
-** which SQLite never calls the function again.
+** One trampoline slot: a function memoized through the C API, shared by
+** every connection that memoized it.  Two registrations share a slot when
+** they have the same name, nArg, eTextRep, xFunc, pApp and xDestroy, so
+** that the trampoline can call xFunc for any of them and the destructor can
+** call xDestroy(pApp) for any of them.  Each connection has its own cache:
+** the trampoline finds it in pCache by the connection the call comes from.
 */
-static FrugalMemo *memoSlot[MEMO_N_SLOT];
+typedef struct MemoSlot MemoSlot;
+struct MemoSlot {
+  char *zName;              /* The function's name; NULL: the slot is free */
+  int nArg;                 /* Its number of arguments */
+  int eTextRep;             /* Its eTextRep */
+  FrugalSqlFunc xFunc;      /* The application's function */
+  void *pApp;               /* Its application data */
+  void (*xDestroy)(void *); /* Destructor of pApp, or NULL */
+  int nReg;                 /* Registrations of the trampoline, everywhere */
+  FrugalMemo *pCache;       /* A cache per connection, through pSlotNext */
+};
+
+/*
+** The anchor of a connection that memoized functions through the C API: a
+** collation, whose destructor SQLite calls when the connection closes (after
+** the destructors of all functions), frees the connection's caches.  SQLite
+** 3.40 offers nothing else that lives exactly as long as a connection and
+** says which connection it belongs to when it goes: the destructor of a
+** function gets pApp only, and pApp is shared by the connections that use a
+** slot.  (sqlite3_set_clientdata() came in 3.44.)
+*/
+typedef struct MemoAnchor MemoAnchor;
+struct MemoAnchor {
+  FrugalDb *pState;  /* The connection's state; holds a reference */
+  MemoAnchor *pNext; /* Next anchor in memoAnchorList */
+};
+
+/*
+** The process-wide state of the C API: the slots, the anchors, and what the
+** layout probe found (0 not run yet, 1 matches, -1 does not).  Guarded by
+** frugalGlobalMutex() (ext/frugal.c), which is held only to read or write
+** these, and never while calling anything but SQLite's allocator: it is
+** not recursive, and frugalDbAcquire() and friends take it too.
+**
+** A slot's key (zName ... xDestroy) is written before its first
+** registration and cleared only when its last registration goes, after
+** which SQLite never calls its trampoline again; so a trampoline reads the
+** key without the mutex.  It takes the mutex to find its connection's cache
+** in pCache.  A cache belongs to its connection: it is freed by the anchor
+** when the connection closes, or by frugal_memoize_function() when it
+** replaces the registration, both with the connection's mutex held and no
+** call of the function running.  When the last registration of a slot goes
+** (the application deleted the function everywhere), the caches still in
+** pCache are orphaned (iSlot = -1) and freed by memoReap() the next time
+** their connection uses memo_stats, memo_clear, memo_forget or the C API.
+*/
+static MemoSlot aMemoSlot[MEMO_N_SLOT];
+static MemoAnchor *memoAnchorList = 0;
 static int memoLayoutState = 0;
 
-/* The mutex that guards memoSlot[] and memoLayoutState. */
+/*
+** The mutex that guards aMemoSlot[], memoAnchorList and memoLayoutState.
+** frugal_memoize_function() fails before anything needs it if it cannot
+** be made.
+*/
 static sqlite3_mutex *memoMutex(void) {
-  return sqlite3_mutex_alloc(SQLITE_MUTEX_STATIC_APP3);
+  return frugalGlobalMutex();
 }
 
 /* True if the context layout was checked and matches; probe it once. */
@@ -881,42 +1331,143 @@ static int memoLayoutOk(void) {
   return eState > 0;
 }
 
-/* Claim a free trampoline slot for p; its number, or -1 if none is free. */
-static int memoSlotClaim(FrugalMemo *p) {
-  int i;
+/* True if slot pS holds exactly the function that pKey describes. */
+static int memoSlotIs(const MemoSlot *pS, const MemoSlot *pKey) {
+  return pS->zName && sqlite3_stricmp(pS->zName, pKey->zName) == 0
+      && pS->nArg == pKey->nArg && pS->eTextRep == pKey->eTextRep
+      && pS->xFunc == pKey->xFunc && pS->pApp == pKey->pApp
+      && pS->xDestroy == pKey->xDestroy;
+}
+
+/*
+** Claim a slot for one more registration of the function pKey describes,
+** and link cache p into it: the slot of the same function if there is one,
+** else a free one.  Takes pKey->zName, a copy of the name: the slot keeps
+** it or it is freed.  Returns the slot number, or -1 if every slot holds
+** another function.
+*/
+static int memoSlotClaim(const MemoSlot *pKey, FrugalMemo *p) {
+  int i, iFree = -1;
+  char *zFree = pKey->zName;
   sqlite3_mutex_enter(memoMutex());
-  for( i = 0; i < MEMO_N_SLOT && memoSlot[i]; i++ ) {}
-  if( i < MEMO_N_SLOT ) memoSlot[i] = p;
+  for( i = 0; i < MEMO_N_SLOT && !memoSlotIs(&aMemoSlot[i], pKey); i++ ) {
+    if( iFree < 0 && aMemoSlot[i].zName == 0 ) iFree = i;
+  }
+  if( i == MEMO_N_SLOT && iFree >= 0 ) {
+    i = iFree;
+    aMemoSlot[i] = *pKey;
+    zFree = 0;
+  }
+  if( i < MEMO_N_SLOT ) {
+    aMemoSlot[i].nReg++;
+    p->iSlot = i;
+    p->pSlotNext = aMemoSlot[i].pCache;
+    aMemoSlot[i].pCache = p;
+  }
   sqlite3_mutex_leave(memoMutex());
+  sqlite3_free(zFree);
   return i < MEMO_N_SLOT ? i : -1;
 }
 
-/* A call of the function memoized in slot iSlot. */
+/* Unlink cache p from its slot, if it still has one.  Mutex held. */
+static void memoSlotUnlink(FrugalMemo *p) {
+  FrugalMemo **pp;
+  if( p->iSlot < 0 ) return;
+  for( pp = &aMemoSlot[p->iSlot].pCache; *pp != p; pp = &(*pp)->pSlotNext ) {}
+  *pp = p->pSlotNext;
+  p->iSlot = -1;
+}
+
+/*
+** Free every cache of the connection of pState that the C API made and
+** that is orphaned (bAll false) or all of them (bAll true).  The
+** connection's mutex is held.
+*/
+static void memoReapCaches(FrugalDb *pState, int bAll) {
+  FrugalMemo *pFree = 0, *p, **pp;
+  sqlite3_mutex_enter(memoMutex());
+  for( pp = &pState->pMemo; (p = *pp) != 0; ) {
+    if( p->zWrapper == 0 && (bAll || p->iSlot < 0) ) {
+      memoSlotUnlink(p);
+      *pp = p->pNext;
+      p->pNext = pFree;
+      pFree = p;
+    } else {
+      pp = &p->pNext;
+    }
+  }
+  sqlite3_mutex_leave(memoMutex());
+  while( pFree ) {
+    p = pFree;
+    pFree = p->pNext;
+    memoFree(p);
+  }
+}
+
+/* Free the orphaned caches of the connection of pState (see aMemoSlot). */
+static void memoReap(FrugalDb *pState) {
+  memoReapCaches(pState, 0);
+}
+
+/* The cache of the connection db in slot iSlot, or NULL. */
+static FrugalMemo *memoSlotCache(int iSlot, sqlite3 *db) {
+  FrugalMemo *p, **pp;
+  sqlite3_mutex_enter(memoMutex());
+  for( pp = &aMemoSlot[iSlot].pCache; (p = *pp) != 0; pp = &p->pSlotNext ) {
+    if( p->pState->db == db ) {
+      /* Move it to the front: calls come in runs from one connection. */
+      *pp = p->pSlotNext;
+      p->pSlotNext = aMemoSlot[iSlot].pCache;
+      aMemoSlot[iSlot].pCache = p;
+      break;
+    }
+  }
+  sqlite3_mutex_leave(memoMutex());
+  return p;
+}
+
+/*
+** A call of the function memoized in slot iSlot, on any connection.  Without
+** a cache on this connection (its anchor is gone), xFunc runs uncached.
+*/
 static void memoCFunc(int iSlot, sqlite3_context *ctx, int argc,
                       sqlite3_value **argv) {
-  FrugalMemo *p = memoSlot[iSlot];
+  FrugalSqlFunc xFunc = aMemoSlot[iSlot].xFunc;
+  FrugalMemo *p = memoSlotCache(iSlot, sqlite3_context_db_handle(ctx));
+  MemoContextLayout *pL = (MemoContextLayout *)ctx;
   MemoCall call;
   MemoKey key;
-  if( memoLookup(p, ctx, &call, argc, argv) ) return;
-  memoKeyInit(&key, &call);
-  p->xFunc(ctx, argc, argv);
-  if( ((MemoContextLayout *)ctx)->isError == 0 ) {
-    memoInsert(p, &key, ((MemoContextLayout *)ctx)->pOut);
+  if( p == 0 ) {
+    xFunc(ctx, argc, argv);
+    return;
   }
+  memoCallInit(&call, p, argc, argv);
+  if( memoLookup(p, ctx, &call) ) return;
+  memoKeyInit(&key, &call);
+  xFunc(ctx, argc, argv);
+  if( pL->isError == 0 ) memoInsert(p, &key, pL->pOut);
   memoKeyFree(&key);
 }
 
 /*
-** The destructor of the function memoized in slot iSlot: the application's
-** destructor, then the slot and the cache.
+** The destructor of a registration of the function in slot iSlot: the
+** application's destructor; and if it was the last registration anywhere,
+** the slot is freed and the caches still linked to it are orphaned.
 */
 static void memoCDestroy(int iSlot, void *pApp) {
-  FrugalMemo *p = memoSlot[iSlot];
-  if( p->xDestroy ) p->xDestroy(pApp);
+  MemoSlot *pS = &aMemoSlot[iSlot];
+  void (*xDestroy)(void *);
+  char *zFree = 0;
   sqlite3_mutex_enter(memoMutex());
-  memoSlot[iSlot] = 0;
+  xDestroy = pS->xDestroy;
+  if( --pS->nReg == 0 ) {
+    while( pS->pCache ) memoSlotUnlink(pS->pCache);
+    zFree = pS->zName;
+    memset(pS, 0, sizeof(*pS));
+  }
   sqlite3_mutex_leave(memoMutex());
-  memoRelease(p);
+  if( xDestroy ) xDestroy(pApp);
+  sqlite3_free(zFree);
 }
 
 /*
@@ -964,6 +1515,150 @@ static const struct {
   MEMO_TRAMP_ENTRY8(6), MEMO_TRAMP_ENTRY8(7),
 };
 
+/* The anchor collation compares like BINARY, should anyone use it. */
+static int memoAnchorCompare(void *pArg, int n1, const void *a1, int n2,
+                             const void *a2) {
+  int c = memcmp(a1, a2, (size_t)(n1 < n2 ? n1 : n2));
+  (void)pArg;
+  return c ? c : n1 - n2;
+}
+
+/* Unlink anchor pA from memoAnchorList and free it. */
+static void memoAnchorFree(MemoAnchor *pA) {
+  MemoAnchor **pp;
+  sqlite3_mutex_enter(memoMutex());
+  for( pp = &memoAnchorList; *pp != pA; pp = &(*pp)->pNext ) {}
+  *pp = pA->pNext;
+  sqlite3_mutex_leave(memoMutex());
+  frugalDbRelease(pA->pState);
+  sqlite3_free(pA);
+}
+
+/* The anchor's destructor: the connection closes; free its caches. */
+static void memoAnchorDestroy(void *pArg) {
+  MemoAnchor *pA = (MemoAnchor *)pArg;
+  memoReapCaches(pA->pState, 1);
+  memoAnchorFree(pA);
+}
+
+/*
+** Make sure the connection db of pState has its anchor.  SQLITE_OK or an
+** error code.
+*/
+static int memoAnchorEnsure(sqlite3 *db, FrugalDb *pState) {
+  MemoAnchor *pA;
+  int rc;
+  sqlite3_mutex_enter(memoMutex());
+  for( pA = memoAnchorList; pA && pA->pState != pState; pA = pA->pNext ) {}
+  sqlite3_mutex_leave(memoMutex());
+  if( pA ) return SQLITE_OK;
+  pA = sqlite3_malloc64(sizeof(*pA));
+  if( pA == 0 ) return SQLITE_NOMEM;
+  frugalDbRef(pState);
+  pA->pState = pState;
+  sqlite3_mutex_enter(memoMutex());
+  pA->pNext = memoAnchorList;
+  memoAnchorList = pA;
+  sqlite3_mutex_leave(memoMutex());
+  rc = sqlite3_create_collation_v2(db, MEMO_ANCHOR_NAME, SQLITE_UTF8, pA,
+                                   memoAnchorCompare, memoAnchorDestroy);
+  /* Unlike every other interface, this one does not call the destructor
+  ** when it fails. */
+  if( rc != SQLITE_OK ) memoAnchorFree(pA);
+  return rc;
+}
+
+/*
+** After zName (nArg, eTextRep) was registered on the connection of pState
+** with cache pNew: free the caches of the registrations it replaced.
+*/
+static void memoDropReplaced(FrugalDb *pState, const FrugalMemo *pNew, int nArg,
+                             int eTextRep) {
+  FrugalMemo *p;
+  sqlite3_mutex_enter(memoMutex());
+  for( p = pState->pMemo; p; p = p->pNext ) {
+    if( p != pNew && p->zWrapper == 0 && p->iSlot >= 0
+        && sqlite3_stricmp(p->zName, pNew->zName) == 0
+        && aMemoSlot[p->iSlot].nArg == nArg
+        && (aMemoSlot[p->iSlot].eTextRep & 7) == (eTextRep & 7) ) {
+      memoSlotUnlink(p);
+    }
+  }
+  sqlite3_mutex_leave(memoMutex());
+  memoReap(pState);
+}
+
+/*
+** Make the cache of a registration of the function pArgs describes on the
+** connection of pState, and claim its slot.  On failure, xDestroy has been
+** called and *pp is NULL.
+*/
+static int memoCNew(FrugalDb *pState, const MemoSlot *pArgs,
+                    sqlite3_int64 mxEntry, sqlite3_int64 mxByte,
+                    FrugalMemo **pp) {
+  FrugalMemo *p = memoNew(pState, pArgs->zName);
+  MemoSlot key = *pArgs;
+  int rc = SQLITE_OK;
+  key.zName = sqlite3_mprintf("%s", pArgs->zName);
+  if( p == 0 || key.zName == 0 ) {
+    sqlite3_free(key.zName);
+    rc = SQLITE_NOMEM;
+  } else {
+    p->bSubtypeKey = (key.eTextRep & SQLITE_SUBTYPE) != 0;
+    if( mxEntry >= 0 ) p->mxEntry = mxEntry;
+    if( mxByte >= 0 ) p->mxByte = mxByte;
+    if( memoSlotClaim(&key, p) < 0 ) rc = SQLITE_FULL;
+  }
+  if( rc != SQLITE_OK ) {
+    if( p ) memoRelease(p);
+    p = 0;
+    if( key.xDestroy ) key.xDestroy(key.pApp);
+  }
+  *pp = p;
+  return rc;
+}
+
+/*
+** The body of frugal_memoize_function(), with the connection's mutex held
+** and the arguments checked.  Returns an SQLite code; on failure xDestroy
+** has been called.
+*/
+static int memoCRegister(sqlite3 *db, const MemoSlot *pArgs,
+                         sqlite3_int64 mxEntry, sqlite3_int64 mxByte) {
+  FrugalDb *pState = frugalDbAcquire(db);
+  FrugalMemo *p = 0;
+  int rc;
+  if( pState == 0 ) {
+    if( pArgs->xDestroy ) pArgs->xDestroy(pArgs->pApp);
+    return SQLITE_NOMEM;
+  }
+  memoReap(pState);
+  rc = memoAnchorEnsure(db, pState);
+  if( rc != SQLITE_OK ) {
+    if( pArgs->xDestroy ) pArgs->xDestroy(pArgs->pApp);
+  } else {
+    rc = memoCNew(pState, pArgs, mxEntry, mxByte, &p);
+  }
+  if( rc == SQLITE_OK ) {
+    /* On failure SQLite calls the trampoline's destructor, which calls
+    ** xDestroy and gives the slot back. */
+    rc = sqlite3_create_function_v2(db, pArgs->zName, pArgs->nArg,
+                                    pArgs->eTextRep | SQLITE_DETERMINISTIC,
+                                    pArgs->pApp, aMemoTramp[p->iSlot].xFunc, 0,
+                                    0, aMemoTramp[p->iSlot].xDestroy);
+    if( rc == SQLITE_OK ) {
+      memoDropReplaced(pState, p, pArgs->nArg, pArgs->eTextRep);
+    } else {
+      sqlite3_mutex_enter(memoMutex());
+      memoSlotUnlink(p);
+      sqlite3_mutex_leave(memoMutex());
+      memoRelease(p);
+    }
+  }
+  frugalDbRelease(pState);
+  return rc;
+}
+
 /*
 ** The C API (frugal.h): register zName like sqlite3_create_function_v2(),
 ** with xFunc behind a cache.  See doc/memo.md for the return codes.
@@ -974,8 +1669,7 @@ frugal_memoize_function(sqlite3 *db, const char *zName, int nArg, int eTextRep,
                         void (*xFunc)(sqlite3_context *, int, sqlite3_value **),
                         void (*xDestroy)(void *), sqlite3_int64 max_entries,
                         sqlite3_int64 max_bytes) {
-  FrugalDb *pState;
-  FrugalMemo *p;
+  MemoSlot args;
   int rc;
 
 #ifndef SQLITE_CORE
@@ -988,6 +1682,8 @@ frugal_memoize_function(sqlite3 *db, const char *zName, int nArg, int eTextRep,
 #endif
   if( db == 0 || zName == 0 || xFunc == 0 ) {
     rc = SQLITE_MISUSE;
+  } else if( memoMutex() == 0 && sqlite3_threadsafe() ) {
+    rc = SQLITE_NOMEM;
   } else if( !memoLayoutOk() ) {
     rc = SQLITE_ERROR;
   } else {
@@ -997,150 +1693,22 @@ frugal_memoize_function(sqlite3 *db, const char *zName, int nArg, int eTextRep,
     if( xDestroy ) xDestroy(pApp);
     return rc;
   }
-
-  pState = frugalDbAcquire(db);
-  p = pState ? memoNew(pState, zName) : 0;
-  if( pState ) frugalDbRelease(pState);
-  if( p == 0 ) {
-    if( xDestroy ) xDestroy(pApp);
-    return SQLITE_NOMEM;
-  }
-  p->xFunc = xFunc;
-  p->pApp = pApp;
-  p->xDestroy = xDestroy;
-  p->bSubtypeKey = (eTextRep & SQLITE_SUBTYPE) != 0;
-  if( max_entries >= 0 ) p->mxEntry = max_entries;
-  if( max_bytes >= 0 ) p->mxByte = max_bytes;
-  p->iSlot = memoSlotClaim(p);
-  if( p->iSlot < 0 ) {
-    if( xDestroy ) xDestroy(pApp);
-    memoRelease(p);
-    return SQLITE_FULL;
-  }
-  /* On failure SQLite calls the destructor, which calls xDestroy and
-  ** drops the reference of the registration. */
-  p->nRef++;
-  rc = sqlite3_create_function_v2(
-      db, zName, nArg, eTextRep | SQLITE_DETERMINISTIC, pApp,
-      aMemoTramp[p->iSlot].xFunc, 0, 0, aMemoTramp[p->iSlot].xDestroy);
-  memoRelease(p);
+  memset(&args, 0, sizeof(args));
+  args.zName = (char *)zName;
+  args.nArg = nArg;
+  args.eTextRep = eTextRep;
+  args.xFunc = xFunc;
+  args.pApp = pApp;
+  args.xDestroy = xDestroy;
+  sqlite3_mutex_enter(sqlite3_db_mutex(db));
+  rc = memoCRegister(db, &args, max_entries, max_bytes);
+  sqlite3_mutex_leave(sqlite3_db_mutex(db));
   return rc;
 }
 
 /************************************************************************
 ** memoize('f' [, max_entries [, max_bytes]])
 */
-
-/* What pragma_function_list says about f. */
-typedef struct MemoDesc MemoDesc;
-struct MemoDesc {
-  char *zName;       /* f as registered */
-  int nRow;          /* Registrations of f */
-  MemoArity *aArity; /* Scalar arities and the flags a wrapper needs */
-  int nArity;        /* Entries in aArity[] */
-  int *aNotScalar;   /* Arities of aggregate and window registrations */
-  int nNotScalar;    /* Entries in aNotScalar[] */
-  int bNotDet;       /* A scalar registration is not deterministic */
-  int bSubtype;      /* A scalar registration reads argument subtypes */
-};
-
-/* Free what a MemoDesc holds. */
-static void memoDescClear(MemoDesc *pD) {
-  sqlite3_free(pD->zName);
-  sqlite3_free(pD->aArity);
-  sqlite3_free(pD->aNotScalar);
-  memset(pD, 0, sizeof(*pD));
-}
-
-/* Append v to the array *pa of *pn ints.  SQLITE_OK or SQLITE_NOMEM. */
-static int memoAppendInt(int **pa, int *pn, int v) {
-  int *aNew = sqlite3_realloc64(*pa, sizeof(int) * (sqlite3_uint64)(*pn + 1));
-  if( aNew == 0 ) return SQLITE_NOMEM;
-  aNew[(*pn)++] = v;
-  *pa = aNew;
-  return SQLITE_OK;
-}
-
-/*
-** Add one scalar registration of f (nArg, and mFlags as pragma_function_list
-** shows them, which are the bits of SQLITE_DETERMINISTIC and friends) to
-** pD.  The wrapper at that arity is deterministic, direct-only if any
-** registration of f at that arity is, and innocuous only if all are.
-*/
-static int memoDescAddScalar(MemoDesc *pD, int nArg, int mFlags) {
-  int mWant =
-      SQLITE_DETERMINISTIC | (mFlags & (SQLITE_DIRECTONLY | SQLITE_INNOCUOUS));
-  int i;
-  MemoArity *aNew;
-  if( !(mFlags & SQLITE_DETERMINISTIC) ) pD->bNotDet = 1;
-  if( mFlags & SQLITE_SUBTYPE ) pD->bSubtype = 1;
-  for( i = 0; i < pD->nArity; i++ ) {
-    MemoArity *pA = &pD->aArity[i];
-    if( pA->nArg == nArg ) {
-      pA->mFlags = SQLITE_DETERMINISTIC
-                 | ((pA->mFlags | mWant) & SQLITE_DIRECTONLY)
-                 | (pA->mFlags & mWant & SQLITE_INNOCUOUS);
-      return SQLITE_OK;
-    }
-  }
-  aNew = sqlite3_realloc64(pD->aArity, sizeof(MemoArity)
-                                           * (sqlite3_uint64)(pD->nArity + 1));
-  if( aNew == 0 ) return SQLITE_NOMEM;
-  aNew[pD->nArity].nArg = nArg;
-  aNew[pD->nArity].mFlags = mWant;
-  pD->aArity = aNew;
-  pD->nArity++;
-  return SQLITE_OK;
-}
-
-/*
-** Read the registrations of function zName from pragma_function_list into
-** pD.  On error, *pzErr is the message.
-*/
-static int memoDescribe(sqlite3 *db, const char *zName, MemoDesc *pD,
-                        char **pzErr) {
-  sqlite3_stmt *pStmt = 0;
-  int rc;
-  memset(pD, 0, sizeof(*pD));
-  rc = sqlite3_prepare_v2(db,
-                          "SELECT name, type, narg, flags"
-                          " FROM pragma_function_list"
-                          " WHERE name = ?1 COLLATE NOCASE",
-                          -1, &pStmt, 0);
-  if( rc != SQLITE_OK && rc != SQLITE_NOMEM ) {
-    *pzErr = sqlite3_mprintf("memoize: cannot list functions: %s",
-                             sqlite3_errmsg(db));
-    return rc;
-  }
-  if( rc == SQLITE_OK ) rc = sqlite3_bind_text(pStmt, 1, zName, -1, 0);
-  while( rc == SQLITE_OK && sqlite3_step(pStmt) == SQLITE_ROW ) {
-    const char *zType = (const char *)sqlite3_column_text(pStmt, 1);
-    int nArg = sqlite3_column_int(pStmt, 2);
-    int mFlags = sqlite3_column_int(pStmt, 3);
-    pD->nRow++;
-    if( pD->zName == 0 ) {
-      pD->zName = sqlite3_mprintf("%s", sqlite3_column_text(pStmt, 0));
-      if( pD->zName == 0 ) rc = SQLITE_NOMEM;
-    }
-    if( rc != SQLITE_OK ) break;
-    if( zType && strcmp(zType, "s") == 0 ) {
-      rc = memoDescAddScalar(pD, nArg, mFlags);
-    } else {
-      rc = memoAppendInt(&pD->aNotScalar, &pD->nNotScalar, nArg);
-    }
-  }
-  if( rc == SQLITE_OK ) {
-    rc = sqlite3_finalize(pStmt);
-    if( rc != SQLITE_OK && rc != SQLITE_NOMEM ) {
-      *pzErr = sqlite3_mprintf("memoize: cannot list functions: %s",
-                               sqlite3_errmsg(db));
-    }
-  } else {
-    sqlite3_finalize(pStmt);
-  }
-  if( rc != SQLITE_OK ) memoDescClear(pD);
-  return rc;
-}
 
 /*
 ** Read argument pVal of memoize() as a bound (zWhat is its name) into *piVal.
@@ -1156,7 +1724,7 @@ static int memoBoundArg(sqlite3_value *pVal, const char *zWhat, i64 *piVal,
   }
   if( eType == SQLITE_FLOAT ) {
     double r = sqlite3_value_double(pVal);
-    if( r >= 0.0 && r < 9.0e18 && r == (double)(i64)r ) {
+    if( r >= 0.0 && r < MEMO_REAL_BOUND_LIMIT && r == (double)(i64)r ) {
       *piVal = (i64)r;
       return SQLITE_OK;
     }
@@ -1174,13 +1742,16 @@ static FrugalMemo *memoFindWrapper(FrugalDb *pState, const char *zName) {
   return 0;
 }
 
-/* The registration of wrapper p for nArg arguments, or NULL. */
-static MemoArity *memoFindArity(FrugalMemo *p, int nArg) {
-  int i;
-  for( i = 0; i < p->nArity; i++ ) {
-    if( p->aArity[i].nArg == nArg ) return &p->aArity[i];
-  }
-  return 0;
+/*
+** The flags that go with those in aArity[] when a wrapper is registered:
+** SQLITE_RESULT_SUBTYPE where SQLite knows it, since a wrapper passes on
+** the subtype of f's result (and with SQLITE_STRICT_SUBTYPE, SQLite refuses
+** sqlite3_result_subtype() from a function without the flag).
+*/
+static int memoExtraFlags(void) {
+  return sqlite3_libversion_number() >= MEMO_RESULT_SUBTYPE_VERSION
+           ? SQLITE_RESULT_SUBTYPE
+           : 0;
 }
 
 /*
@@ -1193,12 +1764,9 @@ static int memoRegisterWrapper(sqlite3 *db, FrugalMemo *p, const MemoDesc *pD,
   int i, rc, nOld = p->nArity;
   MemoArity *aNew;
   for( i = 0; i < pD->nArity; i++ ) {
-    const MemoArity *pA = memoFindArity(p, pD->aArity[i].nArg);
-    int mWant = pD->aArity[i].mFlags;
-    if( pA
-        && (((mWant & SQLITE_DIRECTONLY) && !(pA->mFlags & SQLITE_DIRECTONLY))
-            || ((pA->mFlags & SQLITE_INNOCUOUS)
-                && !(mWant & SQLITE_INNOCUOUS))) ) {
+    const MemoArity *pA =
+        memoFindArity(p->aArity, p->nArity, pD->aArity[i].nArg);
+    if( pA && !memoFlagsAllow(pA->mFlags, pD->aArity[i].mFlags) ) {
       *pzErr = sqlite3_mprintf("memoize: %s has changed since %s was made",
                                p->zName, p->zWrapper);
       return SQLITE_ERROR;
@@ -1206,15 +1774,15 @@ static int memoRegisterWrapper(sqlite3 *db, FrugalMemo *p, const MemoDesc *pD,
   }
   for( i = 0; i < pD->nArity; i++ ) {
     const MemoArity *pA = &pD->aArity[i];
-    if( memoFindArity(p, pA->nArg) ) continue;
+    if( memoFindArity(p->aArity, p->nArity, pA->nArg) ) continue;
     aNew = sqlite3_realloc64(p->aArity, sizeof(MemoArity)
                                             * (sqlite3_uint64)(p->nArity + 1));
     if( aNew == 0 ) return SQLITE_NOMEM;
     p->aArity = aNew;
     p->nRef++; /* Dropped by memoRelease(), also if this fails */
     rc = sqlite3_create_function_v2(db, p->zWrapper, pA->nArg,
-                                    SQLITE_UTF8 | pA->mFlags, p, memoSqlFunc, 0,
-                                    0, memoRelease);
+                                    SQLITE_UTF8 | pA->mFlags | memoExtraFlags(),
+                                    p, memoSqlFunc, 0, 0, memoRelease);
     if( rc != SQLITE_OK ) {
       *pzErr = sqlite3_mprintf("memoize: cannot create %s: %s", p->zWrapper,
                                sqlite3_errstr(rc));
@@ -1264,7 +1832,7 @@ static int memoNewWrapper(sqlite3 *db, FrugalDb *pState, const MemoDesc *pD,
   int rc;
   *pp = 0;
   if( zWrapper == 0 ) return SQLITE_NOMEM;
-  rc = memoDescribe(db, zWrapper, &other, pzErr);
+  rc = memoDescribe(db, "memoize", zWrapper, &other, pzErr);
   if( rc == SQLITE_OK && other.nRow > 0 ) {
     *pzErr = sqlite3_mprintf("memoize: %s already exists", zWrapper);
     rc = SQLITE_ERROR;
@@ -1279,7 +1847,65 @@ static int memoNewWrapper(sqlite3 *db, FrugalDb *pState, const MemoDesc *pD,
     return rc;
   }
   (*pp)->zWrapper = zWrapper;
+  sqlite3_randomness(sizeof((*pp)->iProbe), &(*pp)->iProbe);
   return SQLITE_OK;
+}
+
+/*
+** Read the arguments of memoize(): f into *pzName and the bounds into
+** *pmxEntry and *pmxByte (-1 where a bound is omitted or NULL).  SQLITE_OK,
+** SQLITE_NOMEM, or SQLITE_ERROR with *pzErr.
+*/
+static int memoizeArgs(int argc, sqlite3_value **argv, const char **pzName,
+                       i64 *pmxEntry, i64 *pmxByte, char **pzErr) {
+  int rc = SQLITE_OK;
+  *pzName = 0;
+  *pmxEntry = *pmxByte = -1;
+  if( sqlite3_value_type(argv[0]) == SQLITE_TEXT ) {
+    *pzName = (const char *)sqlite3_value_text(argv[0]);
+    if( *pzName == 0 ) return SQLITE_NOMEM;
+  }
+  if( *pzName == 0 || (*pzName)[0] == 0 ) {
+    *pzErr = sqlite3_mprintf("memoize: first argument must be a function name");
+    return SQLITE_ERROR;
+  }
+  if( argc > 1 ) rc = memoBoundArg(argv[1], "max_entries", pmxEntry, pzErr);
+  if( rc == SQLITE_OK && argc > 2 ) {
+    rc = memoBoundArg(argv[2], "max_bytes", pmxByte, pzErr);
+  }
+  return rc;
+}
+
+/*
+** Find or make the wrapper of the function pD describes and register it for
+** every arity of f, into *pp.  It then takes over pD's list of arities at
+** which f is not scalar.  On error, *pzErr is the message (or NULL: out of
+** memory) and *pp is NULL.
+*/
+static int memoizeWrapper(sqlite3 *db, FrugalDb *pState, MemoDesc *pD,
+                          FrugalMemo **pp, char **pzErr) {
+  FrugalMemo *p = memoFindWrapper(pState, pD->zName);
+  int bNew = p == 0;
+  int rc = SQLITE_OK;
+  if( bNew ) rc = memoNewWrapper(db, pState, pD, &p, pzErr);
+  if( rc == SQLITE_OK ) rc = memoRegisterWrapper(db, p, pD, pzErr);
+  if( rc == SQLITE_OK ) {
+    sqlite3_free(p->aNotScalar);
+    p->aNotScalar = pD->aNotScalar;
+    p->nNotScalar = pD->nNotScalar;
+    pD->aNotScalar = 0;
+  }
+  /* A new wrapper lives on only through its registrations. */
+  if( bNew && p ) memoRelease(p);
+  *pp = rc == SQLITE_OK ? p : 0;
+  return rc;
+}
+
+/* Give p the bounds memoize() was called with (-1: keep) and meet them. */
+static void memoizeBounds(FrugalMemo *p, i64 mxEntry, i64 mxByte) {
+  if( mxEntry >= 0 ) p->mxEntry = mxEntry;
+  if( mxByte >= 0 ) p->mxByte = mxByte;
+  memoShrink(p);
 }
 
 /*
@@ -1290,55 +1916,28 @@ static int memoNewWrapper(sqlite3 *db, FrugalDb *pState, const MemoDesc *pD,
 static void memoizeFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   FrugalDb *pState = (FrugalDb *)sqlite3_user_data(ctx);
   sqlite3 *db = sqlite3_context_db_handle(ctx);
-  const char *zName = 0;
+  const char *zName;
   MemoDesc desc;
   FrugalMemo *p = 0;
   char *zErr = 0;
-  i64 mxEntry = -1, mxByte = -1;
-  int bNew = 0;
-  int rc = SQLITE_OK;
+  i64 mxEntry, mxByte;
+  int rc;
 
   memset(&desc, 0, sizeof(desc));
-  if( sqlite3_value_type(argv[0]) == SQLITE_TEXT ) {
-    zName = (const char *)sqlite3_value_text(argv[0]);
-    if( zName == 0 ) rc = SQLITE_NOMEM;
-  }
-  if( rc == SQLITE_OK && (zName == 0 || zName[0] == 0) ) {
-    zErr = sqlite3_mprintf("memoize: first argument must be a function name");
-    rc = SQLITE_ERROR;
-  }
-  if( rc == SQLITE_OK && argc > 1 ) {
-    rc = memoBoundArg(argv[1], "max_entries", &mxEntry, &zErr);
-  }
-  if( rc == SQLITE_OK && argc > 2 ) {
-    rc = memoBoundArg(argv[2], "max_bytes", &mxByte, &zErr);
-  }
-  if( rc == SQLITE_OK ) rc = memoDescribe(db, zName, &desc, &zErr);
+  rc = memoizeArgs(argc, argv, &zName, &mxEntry, &mxByte, &zErr);
+  if( rc == SQLITE_OK ) rc = memoDescribe(db, "memoize", zName, &desc, &zErr);
   if( rc == SQLITE_OK ) rc = memoCheckDesc(&desc, zName, &zErr);
+  if( rc == SQLITE_OK ) rc = memoizeWrapper(db, pState, &desc, &p, &zErr);
   if( rc == SQLITE_OK ) {
-    p = memoFindWrapper(pState, desc.zName);
-    if( p == 0 ) {
-      rc = memoNewWrapper(db, pState, &desc, &p, &zErr);
-      bNew = 1;
-    }
-  }
-  if( rc == SQLITE_OK ) rc = memoRegisterWrapper(db, p, &desc, &zErr);
-  if( rc == SQLITE_OK ) {
-    sqlite3_free(p->aNotScalar);
-    p->aNotScalar = desc.aNotScalar;
-    p->nNotScalar = desc.nNotScalar;
-    desc.aNotScalar = 0;
-    if( mxEntry >= 0 ) p->mxEntry = mxEntry;
-    if( mxByte >= 0 ) p->mxByte = mxByte;
-    memoShrink(p);
+    memoizeBounds(p, mxEntry, mxByte);
     sqlite3_result_text(ctx, p->zWrapper, -1, SQLITE_TRANSIENT);
-  } else if( rc == SQLITE_NOMEM && zErr == 0 ) {
+  } else if( zErr ) {
+    sqlite3_result_error(ctx, zErr, -1);
+  } else if( rc == SQLITE_NOMEM ) {
     sqlite3_result_error_nomem(ctx);
   } else {
-    sqlite3_result_error(ctx, zErr ? zErr : sqlite3_errstr(rc), -1);
+    sqlite3_result_error(ctx, sqlite3_errstr(rc), -1);
   }
-  /* A new wrapper lives on only through its registrations. */
-  if( bNew && p ) memoRelease(p);
   sqlite3_free(zErr);
   memoDescClear(&desc);
 }
@@ -1390,6 +1989,7 @@ static void memoClearFunc(sqlite3_context *ctx, int argc,
     zName = memoNameArg(ctx, "memo_clear", argv[0], "the");
     if( zName == 0 ) return;
   }
+  memoReap(pState);
   for( p = pState->pMemo; p; p = p->pNext ) {
     if( zName && sqlite3_stricmp(p->zName, zName) ) continue;
     bFound = 1;
@@ -1415,6 +2015,7 @@ static void memoForgetFunc(sqlite3_context *ctx, int argc,
   i64 n = 0;
   zName = memoNameArg(ctx, "memo_forget", argc > 0 ? argv[0] : 0, "first");
   if( zName == 0 ) return;
+  memoReap(pState);
   for( p = pState->pMemo; p; p = p->pNext ) {
     MemoCall call;
     MemoEntry *pE;
@@ -1446,12 +2047,24 @@ struct MemoStatsVtab {
   FrugalDb *pState;  /* Whose memoized functions */
 };
 
+/*
+** One row of memo_stats, as xFilter read it.  A scan works on such a copy,
+** not on the FrugalMemo themselves, which a call made during the scan may
+** free (see memoReap()).
+*/
+typedef struct MemoStatsRow MemoStatsRow;
+struct MemoStatsRow {
+  char *zName;                  /* name; points into the same allocation */
+  i64 aVal[MEMO_COL_MAX_BYTES]; /* The columns hits ... max_bytes */
+};
+
 /* A scan of memo_stats. */
 typedef struct MemoStatsCursor MemoStatsCursor;
 struct MemoStatsCursor {
   sqlite3_vtab_cursor base; /* Base class - must be first */
-  FrugalMemo *pMemo;        /* The current row, NULL at EOF */
-  i64 iRowid;               /* 1-based row number */
+  MemoStatsRow *aRow;       /* The rows, with their names after them */
+  int nRow;                 /* Entries in aRow[] */
+  int iRow;                 /* The current row, nRow at EOF */
 };
 
 /* xConnect. */
@@ -1497,6 +2110,7 @@ static int memoStatsOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCur) {
 
 /* xClose. */
 static int memoStatsClose(sqlite3_vtab_cursor *cur) {
+  sqlite3_free(((MemoStatsCursor *)cur)->aRow);
   sqlite3_free(cur);
   return SQLITE_OK;
 }
@@ -1509,54 +2123,80 @@ static int memoStatsBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
   return SQLITE_OK;
 }
 
-/* xFilter: start at the first memoized function. */
+/* Copy the counters of p into row *pRow. */
+static void memoStatsRead(MemoStatsRow *pRow, const FrugalMemo *p) {
+  pRow->aVal[MEMO_COL_HITS - 1] = p->nHit;
+  pRow->aVal[MEMO_COL_MISSES - 1] = p->nMiss;
+  pRow->aVal[MEMO_COL_EVICTIONS - 1] = p->nEvict;
+  pRow->aVal[MEMO_COL_ENTRIES - 1] = p->nEntry;
+  pRow->aVal[MEMO_COL_BYTES - 1] = p->nByte;
+  pRow->aVal[MEMO_COL_MAX_ENTRIES - 1] = p->mxEntry;
+  pRow->aVal[MEMO_COL_MAX_BYTES - 1] = p->mxByte;
+}
+
+/* xFilter: read one row per memoized function of the connection. */
 static int memoStatsFilter(sqlite3_vtab_cursor *cur, int idxNum,
                            const char *idxStr, int argc, sqlite3_value **argv) {
   MemoStatsCursor *pCur = (MemoStatsCursor *)cur;
+  FrugalDb *pState = ((MemoStatsVtab *)cur->pVtab)->pState;
+  const FrugalMemo *p;
+  sqlite3_uint64 nByte = 0;
+  char *z;
+  int n = 0;
   (void)idxNum;
   (void)idxStr;
   (void)argc;
   (void)argv;
-  pCur->pMemo = ((MemoStatsVtab *)cur->pVtab)->pState->pMemo;
-  pCur->iRowid = 1;
+  sqlite3_free(pCur->aRow);
+  pCur->aRow = 0;
+  pCur->nRow = pCur->iRow = 0;
+  memoReap(pState);
+  for( p = pState->pMemo; p; p = p->pNext ) {
+    nByte += sizeof(MemoStatsRow) + strlen(p->zName) + 1;
+    n++;
+  }
+  if( n == 0 ) return SQLITE_OK;
+  pCur->aRow = sqlite3_malloc64(nByte);
+  if( pCur->aRow == 0 ) return SQLITE_NOMEM;
+  z = (char *)&pCur->aRow[n];
+  for( p = pState->pMemo; p; p = p->pNext ) {
+    MemoStatsRow *pRow = &pCur->aRow[pCur->nRow++];
+    size_t nName = strlen(p->zName) + 1;
+    pRow->zName = memcpy(z, p->zName, nName);
+    z += nName;
+    memoStatsRead(pRow, p);
+  }
   return SQLITE_OK;
 }
 
 /* xNext. */
 static int memoStatsNext(sqlite3_vtab_cursor *cur) {
-  MemoStatsCursor *pCur = (MemoStatsCursor *)cur;
-  pCur->pMemo = pCur->pMemo->pNext;
-  pCur->iRowid++;
+  ((MemoStatsCursor *)cur)->iRow++;
   return SQLITE_OK;
 }
 
 /* xEof. */
 static int memoStatsEof(sqlite3_vtab_cursor *cur) {
-  return ((MemoStatsCursor *)cur)->pMemo == 0;
+  const MemoStatsCursor *pCur = (const MemoStatsCursor *)cur;
+  return pCur->iRow >= pCur->nRow;
 }
 
 /* xColumn. */
 static int memoStatsColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx,
                            int i) {
-  const FrugalMemo *p = ((MemoStatsCursor *)cur)->pMemo;
-  switch( i ) {
-    case MEMO_COL_NAME:
-      sqlite3_result_text(ctx, p->zName, -1, SQLITE_TRANSIENT);
-      break;
-    case MEMO_COL_HITS: sqlite3_result_int64(ctx, p->nHit); break;
-    case MEMO_COL_MISSES: sqlite3_result_int64(ctx, p->nMiss); break;
-    case MEMO_COL_EVICTIONS: sqlite3_result_int64(ctx, p->nEvict); break;
-    case MEMO_COL_ENTRIES: sqlite3_result_int64(ctx, p->nEntry); break;
-    case MEMO_COL_BYTES: sqlite3_result_int64(ctx, p->nByte); break;
-    case MEMO_COL_MAX_ENTRIES: sqlite3_result_int64(ctx, p->mxEntry); break;
-    case MEMO_COL_MAX_BYTES: sqlite3_result_int64(ctx, p->mxByte); break;
+  const MemoStatsCursor *pCur = (const MemoStatsCursor *)cur;
+  const MemoStatsRow *pRow = &pCur->aRow[pCur->iRow];
+  if( i == MEMO_COL_NAME ) {
+    sqlite3_result_text(ctx, pRow->zName, -1, SQLITE_TRANSIENT);
+  } else {
+    sqlite3_result_int64(ctx, pRow->aVal[i - 1]);
   }
   return SQLITE_OK;
 }
 
 /* xRowid. */
 static int memoStatsRowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *pRowid) {
-  *pRowid = ((MemoStatsCursor *)cur)->iRowid;
+  *pRowid = ((MemoStatsCursor *)cur)->iRow + 1;
   return SQLITE_OK;
 }
 
@@ -1578,22 +2218,36 @@ static const sqlite3_module memoStatsModule = {
 ** What the rest of frugal sees (frugal_int.h).
 */
 
-/* The bytes and entries all caches of the connection hold. */
+/*
+** The bytes and entries all caches of the connection hold.  Callable from
+** outside a SQLite callback: takes the connection's mutex.
+*/
 void frugalMemoUsage(FrugalDb *pState, i64 *pnByte, i64 *pnEntry) {
   const FrugalMemo *p;
   *pnByte = 0;
   *pnEntry = 0;
-  for( p = pState ? pState->pMemo : 0; p; p = p->pNext ) {
+  if( pState == 0 ) return;
+  sqlite3_mutex_enter(sqlite3_db_mutex(pState->db));
+  memoReap(pState);
+  for( p = pState->pMemo; p; p = p->pNext ) {
     *pnByte += p->nByte;
     *pnEntry += p->nEntry;
   }
+  sqlite3_mutex_leave(sqlite3_db_mutex(pState->db));
 }
 
-/* Empty every cache of the connection; return the entries freed. */
+/*
+** Empty every cache of the connection; return the entries freed.  Callable
+** from outside a SQLite callback: takes the connection's mutex.
+*/
 i64 frugalMemoClearAll(FrugalDb *pState) {
   FrugalMemo *p;
   i64 n = 0;
-  for( p = pState ? pState->pMemo : 0; p; p = p->pNext ) n += memoClear(p);
+  if( pState == 0 ) return 0;
+  sqlite3_mutex_enter(sqlite3_db_mutex(pState->db));
+  memoReap(pState);
+  for( p = pState->pMemo; p; p = p->pNext ) n += memoClear(p);
+  sqlite3_mutex_leave(sqlite3_db_mutex(pState->db));
   return n;
 }
 

@@ -364,6 +364,33 @@ int frugalSourceOpen(FrugalDb *pState, const char *zFunc, const char *zPath,
 }
 
 /*
+** Standard input, once read to its end, cannot be read again: a second
+** scan of '-' (a self-join, or csv_file scanned twice) would silently see
+** no rows.  This process-wide note makes it an error instead.
+*/
+static int sourceStdinDone = 0; /* Guarded by frugalGlobalMutex() */
+
+/* Note that standard input has been read to its end. */
+static void sourceNoteStdinEnd(FrugalSource *p) {
+  sqlite3_mutex *pMutex;
+  if( !p->bStdin ) return;
+  pMutex = frugalGlobalMutex();
+  sqlite3_mutex_enter(pMutex);
+  sourceStdinDone = 1;
+  sqlite3_mutex_leave(pMutex);
+}
+
+/* True if standard input has been read to its end already. */
+static int sourceStdinIsDone(void) {
+  sqlite3_mutex *pMutex = frugalGlobalMutex();
+  int bDone;
+  sqlite3_mutex_enter(pMutex);
+  bDone = sourceStdinDone;
+  sqlite3_mutex_leave(pMutex);
+  return bDone;
+}
+
+/*
 ** Close the file being read, if any.
 */
 static void sourceCloseFile(FrugalSource *p) {
@@ -404,7 +431,10 @@ static int sourceFillIn(FrugalSource *p, int nMin, char **pzErr) {
     if( n < 0 ) {
       return sourceErrno(p->zFunc, frugalSourceFilename(p), errno, pzErr);
     }
-    if( n == 0 ) p->bInEof = 1;
+    if( n == 0 ) {
+      p->bInEof = 1;
+      sourceNoteStdinEnd(p);
+    }
     p->nIn += (int)n;
     p->nRawRead += n;
   }
@@ -477,6 +507,12 @@ int frugalSourceNextFile(FrugalSource *p, char **pzErr) {
   p->iFile++;
   if( p->bStdin ) {
     if( p->iFile > 0 ) return SQLITE_DONE;
+    if( sourceStdinIsDone() ) {
+      *pzErr = sqlite3_mprintf("%s: %s: standard input has been read to its "
+                               "end already",
+                               p->zFunc, FRUGAL_STDIN_NAME);
+      return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+    }
     p->fd = 0;
   } else {
     if( p->iFile >= p->nFile ) return SQLITE_DONE;
@@ -616,6 +652,7 @@ int frugalSourceRead(FrugalSource *p, unsigned char *aBuf, int nBuf,
       p->nRawRead += n;
       if( n == 0 ) {
         p->bInEof = 1;
+        sourceNoteStdinEnd(p);
         return sourceCheckShrink(p, iLine, pzErr);
       }
       *pnRead = (int)n;

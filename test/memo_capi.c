@@ -24,9 +24,19 @@
 **   sqlclose     memoize(): misses, errors, recursion, then sqlite3_close()
 **   remove       deleting f_memo with sqlite3_create_function() frees it
 **   honest       memo_stats.bytes against sqlite3_memory_used()
+**   pointer      sqlite3_result_pointer() results are returned, not cached
+**   pool         many connections memoize one function: one slot for all
+**   deleted      memoize(): f deleted or changed after f_memo was made
+**   bigkey       a key larger than max_bytes is neither copied nor expanded
+**   again        registering the same function again replaces its cache
+**   threads      registrations on one thread, scans and calls on another
+**   anchor       the collation that frees the caches, used and replaced
+**   encodings    memoize() of f registered for UTF-8 and UTF-16 alike
 */
 #include "frugal.h"
 
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -439,6 +449,264 @@ static void capiHonest(void) {
   capiClose(db);
 }
 
+/* The pointer type capiPointer() hands out. */
+#define CAPI_POINTER_TYPE "memo_capi-pointer"
+
+/* An xFunc returning a pointer to its App, as sqlite3_result_pointer(). */
+static void capiPointer(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  App *pApp = (App *)sqlite3_user_data(ctx);
+  (void)argc;
+  (void)argv;
+  pApp->nCall++;
+  sqlite3_result_pointer(ctx, pApp, CAPI_POINTER_TYPE, 0);
+}
+
+/* ptr_ok(x): 1 if x is the pointer capiPointer() hands out, else 0. */
+static void capiPointerOk(sqlite3_context *ctx, int argc,
+                          sqlite3_value **argv) {
+  (void)argc;
+  sqlite3_result_int(ctx, sqlite3_value_pointer(argv[0], CAPI_POINTER_TYPE)
+                              == sqlite3_user_data(ctx));
+}
+
+/* Case pointer. */
+static void capiPointerCase(void) {
+  sqlite3 *db = capiOpen();
+  App app = { 0, 0 };
+  frugal_memoize_function(db, "ptr", 1, SQLITE_UTF8, &app, capiPointer, 0, -1,
+                          -1);
+  sqlite3_create_function(db, "ptr_ok", 1, SQLITE_UTF8, &app, capiPointerOk, 0,
+                          0);
+  capiQuery(db, "ptr", "SELECT ptr_ok(ptr(1)), ptr_ok(ptr(1)), ptr_ok(NULL)");
+  printf("xFunc: %d\n", app.nCall);
+  capiQuery(db, "stats", "SELECT hits, misses, entries FROM memo_stats");
+  capiClose(db);
+}
+
+/* Connections in case pool: more than there are trampoline slots. */
+#define CAPI_N_POOL (CAPI_N_SLOT + 6)
+
+/*
+** Case pool: every connection of a pool memoizes the same function, which
+** takes one trampoline slot; each has its own cache.  Once they are all
+** closed, every slot is free again.
+*/
+static void capiPool(void) {
+  sqlite3 *aDb[CAPI_N_POOL];
+  App app = { 0, 0 }, aApp[CAPI_N_SLOT];
+  char zName[32];
+  int i, nOk = 0, nClose = 0;
+  for( i = 0; i < CAPI_N_POOL; i++ ) {
+    aDb[i] = capiOpen();
+    nOk += capiMemoize(aDb[i], "echo", 1, &app, -1, -1) == SQLITE_OK;
+  }
+  printf("registered: %d\n", nOk);
+  for( i = 0; i < CAPI_N_POOL; i++ ) {
+    capiExec(aDb[i], i % 2 ? "SELECT echo(1), echo(1)" : "SELECT echo(2)");
+  }
+  printf("xFunc: %d\n", app.nCall);
+  capiQuery(aDb[0], "stats 0", "SELECT name, hits, misses FROM memo_stats");
+  capiQuery(aDb[1], "stats 1", "SELECT name, hits, misses FROM memo_stats");
+  for( i = 0; i < CAPI_N_POOL; i++ ) {
+    nClose += sqlite3_close(aDb[i]) == SQLITE_OK;
+  }
+  printf("closed: %d, xDestroy %d\n", nClose, app.nDestroy);
+  aDb[0] = capiOpen();
+  memset(aApp, 0, sizeof(aApp));
+  for( i = nOk = 0; i < CAPI_N_SLOT; i++ ) {
+    snprintf(zName, sizeof(zName), "f%d", i);
+    nOk += capiMemoize(aDb[0], zName, 1, &aApp[i], -1, -1) == SQLITE_OK;
+  }
+  printf("then distinct: %d\n", nOk);
+  capiClose(aDb[0]);
+}
+
+/* An aggregate's step and final: the number of rows. */
+static void capiCountStep(sqlite3_context *ctx, int argc,
+                          sqlite3_value **argv) {
+  sqlite3_int64 *pN = sqlite3_aggregate_context(ctx, sizeof(*pN));
+  (void)argc;
+  (void)argv;
+  if( pN ) (*pN)++;
+}
+static void capiCountFinal(sqlite3_context *ctx) {
+  sqlite3_int64 *pN = sqlite3_aggregate_context(ctx, 0);
+  sqlite3_result_int64(ctx, pN ? *pN : 0);
+}
+
+/* Case deleted: f goes, or comes back stricter, after f_memo was made. */
+static void capiDeleted(void) {
+  sqlite3 *db = capiOpen();
+  App app = { 0, 0 };
+  sqlite3_create_function(db, "f", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, &app,
+                          capiEcho, 0, 0);
+  capiQuery(db, "memoize", "SELECT memoize('f')");
+  capiQuery(db, "call", "SELECT f_memo(1)");
+  sqlite3_create_function(db, "f", 1, SQLITE_UTF8, 0, 0, 0, 0);
+  capiQuery(db, "deleted", "SELECT f_memo(1), f_memo(2)");
+  sqlite3_create_function(db, "f", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, &app,
+                          capiEcho, 0, 0);
+  capiQuery(db, "other arity", "SELECT f_memo(2)");
+  sqlite3_create_function(
+      db, "f", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY, &app,
+      capiEcho, 0, 0);
+  capiQuery(db, "direct-only", "SELECT f_memo(2)");
+  sqlite3_create_function(db, "f", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, &app,
+                          capiEcho, 0, 0);
+  capiQuery(db, "back", "SELECT f_memo(2)");
+  /* A variadic g gains a direct-only aggregate for two arguments. */
+  sqlite3_create_function(db, "g", -1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, &app,
+                          capiEcho, 0, 0);
+  capiQuery(db, "memoize", "SELECT memoize('g')");
+  capiQuery(db, "variadic", "SELECT g_memo(1, 2)");
+  sqlite3_create_function(
+      db, "g", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY, 0, 0,
+      capiCountStep, capiCountFinal);
+  capiQuery(db, "aggregate", "SELECT g_memo(3, 4)");
+  printf("xFunc: %d\n", app.nCall);
+  capiClose(db);
+}
+
+/*
+** Case bigkey: length_memo(zeroblob(N)), whose key cannot fit in max_bytes,
+** against length(zeroblob(N)): what SQLite's allocator had to hand out at
+** most, in MiB, and the result.
+*/
+static void capiBigKey(void) {
+  static const char *azSql[] = {
+    "SELECT length(zeroblob(100000000))",
+    "SELECT length_memo(zeroblob(100000000))",
+    "SELECT length_memo(printf('%.*c', 2000, 'x'))",
+  };
+  sqlite3 *db = capiOpen();
+  int i;
+  capiExec(db, "SELECT memoize('length', 100, 1000)");
+  for( i = 0; i < 3; i++ ) {
+    sqlite3_int64 m0 = sqlite3_memory_used();
+    sqlite3_memory_highwater(1);
+    capiQuery(db, "result", azSql[i]);
+    printf("peak MiB: %lld\n",
+           (long long)((sqlite3_memory_highwater(0) - m0) >> 20));
+  }
+  capiQuery(db, "stats", "SELECT hits, misses, entries FROM memo_stats");
+  capiClose(db);
+}
+
+/* Case again: the same function, pApp and xDestroy, registered twice. */
+static void capiAgain(void) {
+  sqlite3 *db = capiOpen();
+  App app = { 0, 0 };
+  frugal_memoize_function(db, "fail", 1, SQLITE_UTF8, &app, capiFail,
+                          capiDestroy, -1, -1);
+  capiQuery(db, "first", "SELECT fail(1), fail(1)");
+  printf("rc: %d\n", frugal_memoize_function(db, "FAIL", 1, SQLITE_UTF8, &app,
+                                             capiFail, capiDestroy, 7, 7000));
+  printf("xDestroy: %d\n", app.nDestroy);
+  capiQuery(db, "second", "SELECT fail(1), fail(1)");
+  capiQuery(db, "stats", "SELECT * FROM memo_stats");
+  capiClose(db);
+  printf("xFunc: %d, xDestroy: %d\n", app.nCall, app.nDestroy);
+}
+
+/* Rounds of each thread in case threads. */
+#define CAPI_N_ROUND 300
+
+/* Scans memo_stats and calls echo(), CAPI_N_ROUND times; counts errors. */
+static void *capiScanThread(void *pArg) {
+  sqlite3 *db = (sqlite3 *)pArg;
+  intptr_t nErr = 0;
+  int i;
+  for( i = 0; i < CAPI_N_ROUND; i++ ) {
+    sqlite3_stmt *pStmt = 0;
+    int rc = sqlite3_prepare_v2(
+        db, "SELECT count(*), sum(misses), echo(?1 % 7) FROM memo_stats", -1,
+        &pStmt, 0);
+    if( rc == SQLITE_OK ) rc = sqlite3_bind_int(pStmt, 1, i);
+    while( rc == SQLITE_OK && (rc = sqlite3_step(pStmt)) == SQLITE_ROW ) {
+      rc = SQLITE_OK;
+    }
+    if( rc != SQLITE_DONE ) nErr++;
+    sqlite3_finalize(pStmt);
+  }
+  return (void *)nErr;
+}
+
+/*
+** Case threads: one thread registers functions on a connection (new ones
+** and replacements) while another scans memo_stats and calls a memoized
+** function on it, in SQLite's serialized mode.  A registration may find a
+** statement running (SQLITE_BUSY); nothing else may fail, and every
+** registration calls xDestroy once in the end.
+*/
+static void capiThreads(void) {
+  sqlite3 *db = capiOpen();
+  App app = { 0, 0 }, echo = { 0, 0 };
+  pthread_t thread;
+  void *pErr = 0;
+  char zName[32];
+  int i, nOther = 0;
+  if( sqlite3_threadsafe() != 1 )
+    capiDie("SQLite is not in serialized mode", 0);
+  capiMemoize(db, "echo", 1, &echo, -1, -1);
+  if( pthread_create(&thread, 0, capiScanThread, db) ) capiDie("thread", 0);
+  for( i = 0; i < CAPI_N_ROUND; i++ ) {
+    int rc;
+    snprintf(zName, sizeof(zName), "t%d", i % 20);
+    rc = capiMemoize(db, zName, 1, &app, -1, -1);
+    if( rc != SQLITE_OK && rc != SQLITE_BUSY ) nOther++;
+  }
+  pthread_join(thread, &pErr);
+  printf("errors: %d %d\n", (int)(intptr_t)pErr, nOther);
+  capiQuery(db, "stats", "SELECT count(*) FROM memo_stats");
+  capiClose(db);
+  printf("xDestroy: %d\n", app.nDestroy);
+}
+
+/*
+** Case anchor: the collation frugal registers to free a connection's caches
+** when it closes compares like BINARY; if the application replaces it, the
+** caches go at once and the function is called uncached.
+*/
+static void capiAnchor(void) {
+  sqlite3 *db = capiOpen();
+  App app = { 0, 0 };
+  capiMemoize(db, "echo", 1, &app, -1, -1);
+  capiQuery(db, "collate",
+            "SELECT 'ab' = 'ab' COLLATE frugal_memo_capi,"
+            " 'a' < 'b' COLLATE frugal_memo_capi,"
+            " 'ab' > 'a' COLLATE frugal_memo_capi,"
+            " 'a' = 'A' COLLATE frugal_memo_capi");
+  capiQuery(db, "calls", "SELECT echo(1), echo(1)");
+  printf("replace: %d\n",
+         sqlite3_create_collation(db, "frugal_memo_capi", SQLITE_UTF8, 0, 0));
+  capiQuery(db, "stats", "SELECT count(*) FROM memo_stats");
+  capiQuery(db, "calls", "SELECT echo(1), echo(1)");
+  printf("xFunc: %d\n", app.nCall);
+  capiClose(db);
+  printf("xDestroy: %d\n", app.nDestroy);
+}
+
+/*
+** Case encodings: f is registered for UTF-8 as innocuous and for UTF-16 as
+** not; the wrapper is innocuous only if every registration at that arity
+** is.
+*/
+static void capiEncodings(void) {
+  sqlite3 *db = capiOpen();
+  App app = { 0, 0 };
+  sqlite3_create_function(db, "enc", 1,
+                          SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
+                          &app, capiEcho, 0, 0);
+  sqlite3_create_function(db, "enc", 1, SQLITE_UTF16 | SQLITE_DETERMINISTIC,
+                          &app, capiEcho, 0, 0);
+  capiQuery(db, "memoize", "SELECT memoize('enc')");
+  capiQuery(db, "flags",
+            "SELECT narg, flags FROM pragma_function_list"
+            " WHERE name = 'enc_memo'");
+  capiQuery(db, "call", "SELECT enc_memo('x'), enc_memo('x')");
+  capiClose(db);
+}
+
 /* Case msize. */
 static void capiMsize(int argc, char **argv) {
   int i;
@@ -462,6 +730,10 @@ int main(int argc, char **argv) {
     { "fail", capiFailCase },       { "replace", capiReplace },
     { "slots", capiSlots },         { "sqlclose", capiSqlClose },
     { "remove", capiRemove },       { "honest", capiHonest },
+    { "pointer", capiPointerCase }, { "pool", capiPool },
+    { "deleted", capiDeleted },     { "bigkey", capiBigKey },
+    { "again", capiAgain },         { "threads", capiThreads },
+    { "anchor", capiAnchor },       { "encodings", capiEncodings },
   };
   size_t i;
   if( argc >= 2 && strcmp(argv[1], "msize") == 0 ) {

@@ -193,6 +193,24 @@ static const OomCase aCase[] = {
   { "memoize-error", "SELECT memoize('abs')",
     "SELECT abs_memo('a'), abs_memo(-9223372036854775808)" },
   { "memoize-refused-error", 0, "SELECT memoize('random')" },
+  { "memoize-uncacheable", "SELECT memoize('length', 10, 100)",
+    "SELECT length_memo(zeroblob(1000)), length_memo(printf('%.*c', 500, 'x')),"
+    " length_memo(value) FROM " OOM_ROWS },
+  { "memoize-check-fails-error", "SELECT memoize('min')",
+    "SELECT min_memo(2, 1); SELECT min_memo()" },
+  { "memoize-subtype-error", "SELECT memoize('abs')",
+    "SELECT abs_memo(1); SELECT abs_memo(json('1'))" },
+  { "memstat", 0, "SELECT name, scope, unavailable FROM memstat" },
+  { "memprof", 0,
+    "SELECT stmt, sql, rows, sorts FROM memprof('CREATE TABLE t(x);"
+    " INSERT INTO t VALUES (2), (1); SELECT x FROM t ORDER BY x')" },
+  { "memprof-error", 0,
+    "SELECT stmt FROM memprof('SELECT 1; SELECT * FROM nowhere')" },
+  { "memprof-nested", 0,
+    "SELECT stmt, rows FROM memprof('SELECT * FROM memprof(''SELECT 1'')')" },
+  { "frugal_release",
+    "SELECT memoize('abs'); SELECT abs_memo(-1), abs_memo(-2)",
+    "SELECT frugal_release() > 0; SELECT entries FROM memo_stats" },
 };
 
 /* The rows of a run, as text, for comparing runs. */
@@ -290,6 +308,12 @@ int main(int argc, char **argv) {
   sqlite3_config(SQLITE_CONFIG_MALLOC, &mem);
   sqlite3_config(SQLITE_CONFIG_LOOKASIDE, 0, 0);
   sqlite3_initialize();
+  {
+    /* Make what frugal keeps for the life of the process (its mutex)
+    ** before counting what is outstanding. */
+    OomResult warm;
+    oomRun(&aCase[0], 0, 0, &warm);
+  }
 
   for( i = 0; i < sizeof(aCase) / sizeof(aCase[0]); i++ ) {
     const OomCase *p = &aCase[i];

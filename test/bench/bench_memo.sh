@@ -12,9 +12,10 @@
 #    Debian's /usr/bin/python3 (bench_memo.py).  Every timed call is a hit;
 #    the time of the same scan without a function call is subtracted, so
 #    the figures are nanoseconds per hit.  Target: at most 0.5x.
-# 3. For information (no target): what a miss costs, a statement prepared,
-#    stepped and finalized per miss, with max_entries 0 so that every call
-#    is a miss.
+# 3. For information (no target): what a miss costs, with max_entries 0 so
+#    that every call is a miss: the check that f is still fit (a CREATE
+#    TABLE prepared and finalized unrun), then a statement prepared,
+#    stepped and finalized.
 set -eu
 . test/bench/lib.sh
 

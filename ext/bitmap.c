@@ -1,0 +1,1368 @@
+/*
+** bitmap.c - Roaring bitmaps in SQL: sets of integers as compressed BLOBs.
+**
+**   SELECT bitmap_agg(id) FILTER (WHERE active) FROM users;   -- a BLOB
+**   SELECT bitmap_count(b), bitmap_contains(b, 42) FROM t;
+**   SELECT bitmap_and_count(a.ids, b.ids) FROM segments a, segments b;
+**   SELECT value FROM bitmap_each(b) WHERE value > 1000 LIMIT 10;
+**
+** A bitmap is a BLOB in the Roaring portable format (the 32-bit format when
+** every value is below 2^32, the 64-bit format otherwise), which CRoaring,
+** Java, Go, pyroaring, ClickHouse and pg_roaringbitmap read.  Values are
+** integers from 0 to 2^63-1.  doc/bitmap.md is the reference.
+**
+** HOW IT WORKS
+**
+** The engine is ext/roaring.c.  Each function reads its bitmap arguments
+** with roaringDeserialize(), which validates every byte, works on the
+** decoded sets and writes its result with roaringSerialize(), whose output
+** is canonical: the same set always gives the same bytes, so "=", GROUP BY,
+** DISTINCT and UNIQUE work on bitmaps.  A bitmap argument that is the same
+** on every row (a literal or a bound parameter) is decoded once per
+** statement: the decoded set is kept as the argument's auxiliary data
+** (sqlite3_set_auxdata()).
+**
+** bitmap_agg() keeps the set it builds in its aggregate context, so its
+** state is the compressed set and grows with it, not with the rows.  It
+** adds with roaringAddLazy(): a value lands in the container the previous
+** one went to, or the next, without a search, and is appended there
+** unsorted; the engine sorts such values in by batches, and the set is
+** settled (roaringSettle()) before it is read.  As a window function it must
+** also take values out (xInverse), and a value may have entered the frame
+** more than once: the repeats are counted in binary, bit i of a value's
+** count of repeats in the i-th of a few more sets (aRepeat), so that the
+** counting also costs compressed space only, and only when values repeat.
+**
+** bitmap_each() is an eponymous table-valued function over one bitmap.
+** Constraints on value become the bounds of the scan: the iterator seeks to
+** the lower bound (a binary search over containers, then within one) and
+** stops after the upper bound, so neither walks the containers it skips.
+**
+** Every function is SQLITE_DETERMINISTIC|SQLITE_INNOCUOUS and bitmap_each
+** is SQLITE_VTAB_INNOCUOUS: they read nothing but their arguments.
+*/
+#include "frugal_int.h"
+#include "roaring.h"
+
+#include <math.h>
+#include <string.h>
+
+/* The longest part of a text or BLOB argument shown in an error. */
+#define BITMAP_SHOW_MAX 64
+
+/* Serialized bytes a container inside a range takes at the least. */
+#define BITMAP_MIN_RANGE_CONT_BYTES 14
+
+/* The message for a BLOB that is not a bitmap. */
+#define BITMAP_INVALID "not a valid roaring bitmap"
+
+/************************************************************************
+** Arguments and results.
+*/
+
+/*
+** An SQL literal that shows pVal in an error message: a number as it is,
+** text quoted, a BLOB in hex; long ones cut at BITMAP_SHOW_MAX bytes and
+** followed by "...".  NULL on OOM.
+*/
+static char *bitmapShowValue(sqlite3_value *pVal) {
+  const unsigned char *z;
+  int n, i, bCut = 0;
+  sqlite3_str *pStr;
+  switch( sqlite3_value_type(pVal) ) {
+    case SQLITE_INTEGER:
+      return sqlite3_mprintf("%lld", sqlite3_value_int64(pVal));
+    case SQLITE_FLOAT:
+      return sqlite3_mprintf("%!.15g", sqlite3_value_double(pVal));
+    case SQLITE_NULL: return sqlite3_mprintf("NULL");
+    default: break;
+  }
+  pStr = sqlite3_str_new(0);
+  if( sqlite3_value_type(pVal) == SQLITE_TEXT ) {
+    z = sqlite3_value_text(pVal);
+    n = sqlite3_value_bytes(pVal);
+    if( n > BITMAP_SHOW_MAX ) {
+      for( n = BITMAP_SHOW_MAX; n > 0 && (z[n] & 0xc0) == 0x80; n-- ) {}
+      bCut = 1;
+    }
+    sqlite3_str_appendf(pStr, "'%.*q'", n, z ? (const char *)z : "");
+  } else {
+    z = sqlite3_value_blob(pVal);
+    n = sqlite3_value_bytes(pVal);
+    sqlite3_str_appendall(pStr, "x'");
+    for( i = 0; i < n && i < BITMAP_SHOW_MAX / 2; i++ ) {
+      sqlite3_str_appendf(pStr, "%02x", z[i]);
+    }
+    sqlite3_str_appendall(pStr, "'");
+    bCut = n > BITMAP_SHOW_MAX / 2;
+  }
+  if( bCut ) sqlite3_str_appendall(pStr, "...");
+  return sqlite3_str_finish(pStr);
+}
+
+/* Report an engine result code rc from function zFunc. */
+static void bitmapResultError(sqlite3_context *ctx, const char *zFunc, int rc) {
+  if( rc == ROARING_NOMEM ) {
+    sqlite3_result_error_nomem(ctx);
+  } else if( rc == ROARING_TOOBIG ) {
+    sqlite3_result_error_toobig(ctx);
+  } else {
+    char *zErr = sqlite3_mprintf("%s: " BITMAP_INVALID, zFunc);
+    if( zErr == 0 ) {
+      sqlite3_result_error_nomem(ctx);
+      return;
+    }
+    sqlite3_result_error(ctx, zErr, -1);
+    sqlite3_free(zErr);
+  }
+}
+
+/*
+** The value argument pVal of zFunc: 1 with the value in *pv, 0 for NULL,
+** or -1 after reporting a value that is not an integer from 0 to 2^63-1.
+*/
+static int bitmapValue(sqlite3_context *ctx, const char *zFunc,
+                       sqlite3_value *pVal, uint64_t *pv) {
+  char *zShow, *zErr;
+  switch( sqlite3_value_type(pVal) ) {
+    case SQLITE_NULL: return 0;
+    case SQLITE_INTEGER: {
+      i64 v = sqlite3_value_int64(pVal);
+      if( v >= 0 ) {
+        *pv = (uint64_t)v;
+        return 1;
+      }
+      zErr = sqlite3_mprintf("%s: negative value: %lld", zFunc, v);
+      break;
+    }
+    default:
+      zShow = bitmapShowValue(pVal);
+      zErr =
+          zShow ? sqlite3_mprintf("%s: not an integer: %s", zFunc, zShow) : 0;
+      sqlite3_free(zShow);
+      break;
+  }
+  if( zErr == 0 ) {
+    sqlite3_result_error_nomem(ctx);
+  } else {
+    sqlite3_result_error(ctx, zErr, -1);
+    sqlite3_free(zErr);
+  }
+  return -1;
+}
+
+/*
+** Decode bitmap argument pVal of zFunc into the empty *r: 1 on success, 0
+** for NULL, -1 after reporting an error.  *peFormat, if not NULL, is set to
+** the format read (ROARING_FORMAT_*).
+*/
+static int bitmapRead(sqlite3_context *ctx, const char *zFunc,
+                      sqlite3_value *pVal, Roaring *r, int *peFormat) {
+  const void *p;
+  int n, rc;
+  if( sqlite3_value_type(pVal) == SQLITE_NULL ) return 0;
+  if( sqlite3_value_type(pVal) != SQLITE_BLOB ) {
+    bitmapResultError(ctx, zFunc, ROARING_CORRUPT);
+    return -1;
+  }
+  p = sqlite3_value_blob(pVal);
+  n = sqlite3_value_bytes(pVal);
+  if( p == 0 && n > 0 ) {
+    sqlite3_result_error_nomem(ctx);
+    return -1;
+  }
+  rc = roaringDeserialize(r, p, (size_t)n, peFormat);
+  if( rc ) {
+    bitmapResultError(ctx, zFunc, rc);
+    return -1;
+  }
+  return 1;
+}
+
+/* Free a Roaring allocated by bitmapArg(); a destructor for auxdata. */
+static void bitmapFreeRoaring(void *p) {
+  if( p ) {
+    roaringReset((Roaring *)p);
+    sqlite3_free(p);
+  }
+}
+
+/*
+** A bitmap argument that is only read, decoded once per statement if it is
+** constant.  bitmapArg() fills it; bitmapArgDone() hands it over to
+** SQLite's auxiliary data (which frees it at once if the argument is not
+** constant).  Call bitmapArgDone() after the result is set.
+*/
+typedef struct BitmapArg BitmapArg;
+struct BitmapArg {
+  Roaring *r;  /* The set, or NULL */
+  int bCached; /* r came from the auxiliary data */
+  int iArg;    /* Argument number */
+};
+
+/*
+** Read argument iArg of zFunc into *pArg: 1 on success, 0 for NULL, -1
+** after reporting an error.
+*/
+static int bitmapArg(sqlite3_context *ctx, const char *zFunc,
+                     sqlite3_value **argv, int iArg, BitmapArg *pArg) {
+  int rc;
+  memset(pArg, 0, sizeof(*pArg));
+  pArg->iArg = iArg;
+  if( sqlite3_value_type(argv[iArg]) == SQLITE_NULL ) return 0;
+  pArg->r = (Roaring *)sqlite3_get_auxdata(ctx, iArg);
+  if( pArg->r ) {
+    pArg->bCached = 1;
+    return 1;
+  }
+  pArg->r = sqlite3_malloc64(sizeof(Roaring));
+  if( pArg->r == 0 ) {
+    sqlite3_result_error_nomem(ctx);
+    return -1;
+  }
+  memset(pArg->r, 0, sizeof(Roaring));
+  rc = bitmapRead(ctx, zFunc, argv[iArg], pArg->r, 0);
+  if( rc < 0 ) {
+    sqlite3_free(pArg->r);
+    pArg->r = 0;
+  }
+  return rc;
+}
+
+/* Done with argument *pArg: keep it for the next row if SQLite will. */
+static void bitmapArgDone(sqlite3_context *ctx, BitmapArg *pArg) {
+  if( pArg->r && !pArg->bCached ) {
+    sqlite3_set_auxdata(ctx, pArg->iArg, pArg->r, bitmapFreeRoaring);
+  }
+  pArg->r = 0;
+}
+
+/* The longest BLOB a result may be on the connection of ctx. */
+static size_t bitmapMaxBytes(sqlite3_context *ctx) {
+  int n =
+      sqlite3_limit(sqlite3_context_db_handle(ctx), SQLITE_LIMIT_LENGTH, -1);
+  return n > 0 ? (size_t)n : 0;
+}
+
+/* Return the set r, serialized, as the result of zFunc. */
+static void bitmapResult(sqlite3_context *ctx, const char *zFunc,
+                         const Roaring *r) {
+  unsigned char *a;
+  size_t n;
+  int rc = roaringSerialize(r, &a, &n, bitmapMaxBytes(ctx));
+  if( rc ) {
+    bitmapResultError(ctx, zFunc, rc);
+  } else {
+    sqlite3_result_blob64(ctx, a, n, sqlite3_free);
+  }
+}
+
+/************************************************************************
+** Building bitmaps.
+*/
+
+/*
+** bitmap(v, ...): the set of the values given; NULLs are skipped and no
+** argument gives the empty bitmap.
+*/
+static void bitmapFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  Roaring r;
+  int i, rc = ROARING_OK;
+  memset(&r, 0, sizeof(r));
+  for( i = 0; i < argc && rc == ROARING_OK; i++ ) {
+    uint64_t v;
+    int e = bitmapValue(ctx, "bitmap", argv[i], &v);
+    if( e < 0 ) {
+      roaringReset(&r);
+      return;
+    }
+    if( e > 0 ) rc = roaringAdd(&r, v, 0);
+  }
+  if( rc ) {
+    bitmapResultError(ctx, "bitmap", rc);
+  } else {
+    bitmapResult(ctx, "bitmap", &r);
+  }
+  roaringReset(&r);
+}
+
+/* Skip JSON whitespace in z[i..n); return the index after it. */
+static int bitmapJsonSpace(const char *z, int n, int i) {
+  while( i < n
+         && (z[i] == ' ' || z[i] == '\t' || z[i] == '\n' || z[i] == '\r') )
+    i++;
+  return i;
+}
+
+/*
+** z[i..n) starts a value of a valid JSON text: return the index just after
+** it.  The text is known to be valid, so only strings and brackets matter.
+*/
+static int bitmapJsonSkip(const char *z, int n, int i) {
+  int nDepth = 0;
+  for( ; i < n; i++ ) {
+    char c = z[i];
+    if( c == '"' ) {
+      for( i++; i < n && z[i] != '"'; i++ ) {
+        if( z[i] == '\\' ) i++;
+      }
+      if( nDepth == 0 ) return i + 1;
+    } else if( c == '[' || c == '{' ) {
+      nDepth++;
+    } else if( c == ']' || c == '}' ) {
+      if( nDepth == 0 ) return i;
+      if( --nDepth == 0 ) return i + 1;
+    } else if( nDepth == 0
+               && (c == ',' || c == ' ' || c == '\t' || c == '\n'
+                   || c == '\r') ) {
+      return i;
+    }
+  }
+  return i;
+}
+
+/*
+** Report element z[0..n) of the array given to bitmap_from_json(): zWhat
+** is "negative value", "not an integer" or "value out of range".
+*/
+static void bitmapJsonError(sqlite3_context *ctx, const char *zWhat,
+                            const char *z, int n) {
+  int nShow = n;
+  char *zErr;
+  if( nShow > BITMAP_SHOW_MAX ) {
+    for( nShow = BITMAP_SHOW_MAX; nShow > 0 && (z[nShow] & 0xc0) == 0x80;
+         nShow-- ) {}
+  }
+  zErr = sqlite3_mprintf("bitmap_from_json: %s: %.*s%s", zWhat, nShow, z,
+                         nShow < n ? "..." : "");
+  if( zErr == 0 ) {
+    sqlite3_result_error_nomem(ctx);
+    return;
+  }
+  sqlite3_result_error(ctx, zErr, -1);
+  sqlite3_free(zErr);
+}
+
+/*
+** Add the integers of the JSON array z[0..n) to r.  SQLITE_OK, or an
+** error code after reporting it.
+*/
+static int bitmapAddJson(sqlite3_context *ctx, const char *z, int n,
+                         Roaring *r) {
+  int i = bitmapJsonSpace(z, n, 0);
+  if( !frugalJsonValid(z, n) || i >= n || z[i] != '[' ) {
+    sqlite3_result_error(ctx, "bitmap_from_json: not a JSON array", -1);
+    return SQLITE_ERROR;
+  }
+  for( i = bitmapJsonSpace(z, n, i + 1); i < n && z[i] != ']'; ) {
+    int j = bitmapJsonSkip(z, n, i), k = i, bNeg = 0, rc;
+    uint64_t v = 0;
+    if( z[k] == '-' ) {
+      bNeg = 1;
+      k++;
+    }
+    for( ; k < j && z[k] >= '0' && z[k] <= '9'; k++ ) {
+      if( v > (ROARING_MAX_VALUE - (uint64_t)(z[k] - '0')) / 10 ) break;
+      v = v * 10 + (uint64_t)(z[k] - '0');
+    }
+    if( k < j && z[k] >= '0' && z[k] <= '9' ) {
+      bitmapJsonError(ctx, bNeg ? "negative value" : "value out of range",
+                      z + i, j - i);
+      return SQLITE_ERROR;
+    }
+    if( k < j || k == i + bNeg ) {
+      bitmapJsonError(ctx, "not an integer", z + i, j - i);
+      return SQLITE_ERROR;
+    }
+    if( bNeg && v > 0 ) {
+      bitmapJsonError(ctx, "negative value", z + i, j - i);
+      return SQLITE_ERROR;
+    }
+    rc = roaringAdd(r, v, 0);
+    if( rc ) {
+      bitmapResultError(ctx, "bitmap_from_json", rc);
+      return SQLITE_ERROR;
+    }
+    i = bitmapJsonSpace(z, n, j);
+    if( i < n && z[i] == ',' ) i = bitmapJsonSpace(z, n, i + 1);
+  }
+  return SQLITE_OK;
+}
+
+/* bitmap_from_json(json): the set of the integers in a JSON array. */
+static void bitmapFromJsonFunc(sqlite3_context *ctx, int argc,
+                               sqlite3_value **argv) {
+  const char *z;
+  Roaring r;
+  (void)argc;
+  if( sqlite3_value_type(argv[0]) == SQLITE_NULL ) return;
+  z = (const char *)sqlite3_value_text(argv[0]);
+  if( z == 0 ) {
+    sqlite3_result_error_nomem(ctx);
+    return;
+  }
+  memset(&r, 0, sizeof(r));
+  if( bitmapAddJson(ctx, z, sqlite3_value_bytes(argv[0]), &r) == SQLITE_OK ) {
+    bitmapResult(ctx, "bitmap_from_json", &r);
+  }
+  roaringReset(&r);
+}
+
+/* bitmap_to_json(b): the values of b as a JSON array, ascending. */
+static void bitmapToJsonFunc(sqlite3_context *ctx, int argc,
+                             sqlite3_value **argv) {
+  BitmapArg a;
+  RoaringIter it;
+  sqlite3_str *pStr;
+  int rc, bFirst = 1;
+  (void)argc;
+  if( bitmapArg(ctx, "bitmap_to_json", argv, 0, &a) <= 0 ) return;
+  pStr = sqlite3_str_new(sqlite3_context_db_handle(ctx));
+  sqlite3_str_appendchar(pStr, 1, '[');
+  for( roaringIterSeek(&it, a.r, 0); !it.bEof; roaringIterNext(&it) ) {
+    sqlite3_str_appendf(pStr, bFirst ? "%llu" : ",%llu",
+                        (sqlite3_uint64)roaringIterValue(&it));
+    bFirst = 0;
+  }
+  sqlite3_str_appendchar(pStr, 1, ']');
+  rc = sqlite3_str_errcode(pStr);
+  if( rc == SQLITE_OK ) {
+    int n = sqlite3_str_length(pStr);
+    sqlite3_result_text(ctx, sqlite3_str_finish(pStr), n, sqlite3_free);
+  } else {
+    sqlite3_free(sqlite3_str_finish(pStr));
+    if( rc == SQLITE_TOOBIG ) {
+      sqlite3_result_error_toobig(ctx);
+    } else {
+      sqlite3_result_error_nomem(ctx);
+    }
+  }
+  bitmapArgDone(ctx, &a);
+}
+
+/*
+** The bitmap argument of a function that changes it, and its value
+** arguments from index 1 on (nVal of them, into aVal[]): 1 if all are
+** there, 0 if one is NULL, -1 after reporting an error.
+*/
+static int bitmapEditArgs(sqlite3_context *ctx, const char *zFunc,
+                          sqlite3_value **argv, Roaring *r, int nVal,
+                          uint64_t *aVal) {
+  int i, e = bitmapRead(ctx, zFunc, argv[0], r, 0);
+  for( i = 0; i < nVal && e > 0; i++ ) {
+    e = bitmapValue(ctx, zFunc, argv[i + 1], &aVal[i]);
+  }
+  return e;
+}
+
+/* Finish a function that changed r with engine result rc. */
+static void bitmapEditDone(sqlite3_context *ctx, const char *zFunc, int rc,
+                           Roaring *r) {
+  if( rc ) {
+    bitmapResultError(ctx, zFunc, rc);
+  } else {
+    bitmapResult(ctx, zFunc, r);
+  }
+  roaringReset(r);
+}
+
+/* What bitmapEdit() does. */
+#define BITMAP_EDIT_ADD       0 /* bitmap_add(b, v) */
+#define BITMAP_EDIT_REMOVE    1 /* bitmap_remove(b, v) */
+#define BITMAP_EDIT_ADD_RANGE 2 /* bitmap_add_range(b, lo, hi) */
+#define BITMAP_EDIT_SLICE     3 /* bitmap_slice(b, lo, hi) */
+
+/*
+** The functions that change a bitmap: b with v added or removed, with
+** every value in [lo, hi) added, or with only those kept.  A range whose
+** containers alone would not fit in a BLOB is refused before any is built.
+*/
+static void bitmapEdit(sqlite3_context *ctx, sqlite3_value **argv, int eEdit,
+                       const char *zFunc) {
+  Roaring r;
+  uint64_t a[2];
+  int rc;
+  memset(&r, 0, sizeof(r));
+  if( bitmapEditArgs(ctx, zFunc, argv, &r,
+                     eEdit < BITMAP_EDIT_ADD_RANGE ? 1 : 2, a)
+      > 0 ) {
+    switch( eEdit ) {
+      case BITMAP_EDIT_ADD: rc = roaringAdd(&r, a[0], 0); break;
+      case BITMAP_EDIT_REMOVE: rc = roaringRemove(&r, a[0], 0); break;
+      case BITMAP_EDIT_ADD_RANGE:
+        if( a[1] > a[0]
+            && (a[1] - a[0]) >> 16
+                   > bitmapMaxBytes(ctx) / BITMAP_MIN_RANGE_CONT_BYTES ) {
+          rc = ROARING_TOOBIG;
+        } else {
+          rc = roaringAddRange(&r, a[0], a[1]);
+        }
+        break;
+      default: rc = roaringKeepRange(&r, a[0], a[1]); break;
+    }
+    bitmapEditDone(ctx, zFunc, rc, &r);
+  }
+  roaringReset(&r);
+}
+static void bitmapAddFunc(sqlite3_context *ctx, int argc,
+                          sqlite3_value **argv) {
+  (void)argc;
+  bitmapEdit(ctx, argv, BITMAP_EDIT_ADD, "bitmap_add");
+}
+static void bitmapRemoveFunc(sqlite3_context *ctx, int argc,
+                             sqlite3_value **argv) {
+  (void)argc;
+  bitmapEdit(ctx, argv, BITMAP_EDIT_REMOVE, "bitmap_remove");
+}
+static void bitmapAddRangeFunc(sqlite3_context *ctx, int argc,
+                               sqlite3_value **argv) {
+  (void)argc;
+  bitmapEdit(ctx, argv, BITMAP_EDIT_ADD_RANGE, "bitmap_add_range");
+}
+static void bitmapSliceFunc(sqlite3_context *ctx, int argc,
+                            sqlite3_value **argv) {
+  (void)argc;
+  bitmapEdit(ctx, argv, BITMAP_EDIT_SLICE, "bitmap_slice");
+}
+
+/************************************************************************
+** Queries.
+*/
+
+/* bitmap_count(b): the number of values. */
+static void bitmapCountFunc(sqlite3_context *ctx, int argc,
+                            sqlite3_value **argv) {
+  BitmapArg a;
+  (void)argc;
+  if( bitmapArg(ctx, "bitmap_count", argv, 0, &a) <= 0 ) return;
+  sqlite3_result_int64(ctx, (i64)roaringCount(a.r));
+  bitmapArgDone(ctx, &a);
+}
+
+/*
+** The bitmap and the value argument of a query: 1 if both are there, 0 if
+** one is NULL, -1 after reporting an error.
+*/
+static int bitmapQueryArgs(sqlite3_context *ctx, const char *zFunc,
+                           sqlite3_value **argv, BitmapArg *pA, uint64_t *pv) {
+  int e = bitmapArg(ctx, zFunc, argv, 0, pA);
+  if( e > 0 ) {
+    e = bitmapValue(ctx, zFunc, argv[1], pv);
+    if( e <= 0 ) bitmapArgDone(ctx, pA);
+  }
+  return e;
+}
+
+/* bitmap_contains(b, v): 1 if v is in b, else 0. */
+static void bitmapContainsFunc(sqlite3_context *ctx, int argc,
+                               sqlite3_value **argv) {
+  BitmapArg a;
+  uint64_t v;
+  (void)argc;
+  if( bitmapQueryArgs(ctx, "bitmap_contains", argv, &a, &v) <= 0 ) return;
+  sqlite3_result_int(ctx, roaringContains(a.r, v));
+  bitmapArgDone(ctx, &a);
+}
+
+/* bitmap_rank(b, v): how many values of b are <= v. */
+static void bitmapRankFunc(sqlite3_context *ctx, int argc,
+                           sqlite3_value **argv) {
+  BitmapArg a;
+  uint64_t v;
+  (void)argc;
+  if( bitmapQueryArgs(ctx, "bitmap_rank", argv, &a, &v) <= 0 ) return;
+  sqlite3_result_int64(ctx, (i64)roaringRank(a.r, v));
+  bitmapArgDone(ctx, &a);
+}
+
+/* bitmap_nth(b, n): the n-th smallest value (from 1), NULL if none. */
+static void bitmapNthFunc(sqlite3_context *ctx, int argc,
+                          sqlite3_value **argv) {
+  BitmapArg a;
+  uint64_t v;
+  (void)argc;
+  if( bitmapArg(ctx, "bitmap_nth", argv, 0, &a) <= 0 ) return;
+  if( sqlite3_value_type(argv[1]) == SQLITE_INTEGER ) {
+    i64 n = sqlite3_value_int64(argv[1]);
+    if( n >= 1 && roaringSelect(a.r, (uint64_t)(n - 1), &v) ) {
+      sqlite3_result_int64(ctx, (i64)v);
+    }
+  } else {
+    bitmapValue(ctx, "bitmap_nth", argv[1], &v);
+  }
+  bitmapArgDone(ctx, &a);
+}
+
+/* bitmap_min(b) and bitmap_max(b): the smallest/largest value, or NULL. */
+static void bitmapExtreme(sqlite3_context *ctx, sqlite3_value **argv, int bMax,
+                          const char *zFunc) {
+  BitmapArg a;
+  uint64_t v;
+  if( bitmapArg(ctx, zFunc, argv, 0, &a) <= 0 ) return;
+  if( bMax ? roaringMax(a.r, &v) : roaringMin(a.r, &v) ) {
+    sqlite3_result_int64(ctx, (i64)v);
+  }
+  bitmapArgDone(ctx, &a);
+}
+static void bitmapMinFunc(sqlite3_context *ctx, int argc,
+                          sqlite3_value **argv) {
+  (void)argc;
+  bitmapExtreme(ctx, argv, 0, "bitmap_min");
+}
+static void bitmapMaxFunc(sqlite3_context *ctx, int argc,
+                          sqlite3_value **argv) {
+  (void)argc;
+  bitmapExtreme(ctx, argv, 1, "bitmap_max");
+}
+
+/*
+** bitmap_info(b): what the BLOB holds, as JSON: count, bytes, format,
+** buckets (distinct upper 32 bits), containers by kind as stored, and
+** whether the bytes are canonical (what frugal would write).
+*/
+static void bitmapInfoFunc(sqlite3_context *ctx, int argc,
+                           sqlite3_value **argv) {
+  Roaring r;
+  RoaringStats st;
+  unsigned char *aOut = 0;
+  size_t nOut = 0;
+  int rc, eFormat = 0, bCanonical = 0;
+  const void *pIn;
+  int nIn;
+  char *z;
+  (void)argc;
+  memset(&r, 0, sizeof(r));
+  if( bitmapRead(ctx, "bitmap_info", argv[0], &r, &eFormat) <= 0 ) return;
+  pIn = sqlite3_value_blob(argv[0]);
+  nIn = sqlite3_value_bytes(argv[0]);
+  rc = roaringSerialize(&r, &aOut, &nOut, (size_t)-1);
+  if( rc ) {
+    bitmapResultError(ctx, "bitmap_info", rc);
+    roaringReset(&r);
+    return;
+  }
+  bCanonical = nOut == (size_t)nIn && memcmp(aOut, pIn, nOut) == 0;
+  sqlite3_free(aOut);
+  roaringStats(&r, &st);
+  z = sqlite3_mprintf(
+      "{\"count\":%llu,\"bytes\":%d,\"format\":\"roaring%d\",\"buckets\":%d,"
+      "\"containers\":{\"array\":%d,\"bitset\":%d,\"run\":%d},"
+      "\"canonical\":%s}",
+      (sqlite3_uint64)roaringCount(&r), nIn, eFormat, st.nBucket, st.nArray,
+      st.nBitset, st.nRun, bCanonical ? "true" : "false");
+  roaringReset(&r);
+  if( z == 0 ) {
+    sqlite3_result_error_nomem(ctx);
+    return;
+  }
+  sqlite3_result_text(ctx, z, -1, sqlite3_free);
+}
+
+/************************************************************************
+** Set operations.
+*/
+
+/*
+** bitmap_and/or/xor(a, b, ...) and bitmap_andnot(a, b): fold the arguments
+** left to right with eOp.  One argument gives it back in canonical form;
+** a NULL argument gives NULL.
+*/
+static void bitmapSetOp(sqlite3_context *ctx, int argc, sqlite3_value **argv,
+                        int eOp, const char *zFunc) {
+  Roaring r;
+  int i, rc = ROARING_OK;
+  if( argc < 1 ) {
+    char *zErr = sqlite3_mprintf("%s: wrong number of arguments", zFunc);
+    if( zErr == 0 ) {
+      sqlite3_result_error_nomem(ctx);
+    } else {
+      sqlite3_result_error(ctx, zErr, -1);
+      sqlite3_free(zErr);
+    }
+    return;
+  }
+  for( i = 0; i < argc; i++ ) {
+    if( sqlite3_value_type(argv[i]) == SQLITE_NULL ) return;
+  }
+  memset(&r, 0, sizeof(r));
+  if( bitmapRead(ctx, zFunc, argv[0], &r, 0) < 0 ) return;
+  for( i = 1; i < argc && rc == ROARING_OK; i++ ) {
+    BitmapArg b;
+    if( bitmapArg(ctx, zFunc, argv, i, &b) < 0 ) {
+      roaringReset(&r);
+      return;
+    }
+    rc = roaringOpInPlace(eOp, &r, b.r);
+    bitmapArgDone(ctx, &b);
+  }
+  bitmapEditDone(ctx, zFunc, rc, &r);
+}
+static void bitmapAndFunc(sqlite3_context *ctx, int argc,
+                          sqlite3_value **argv) {
+  bitmapSetOp(ctx, argc, argv, ROARING_AND, "bitmap_and");
+}
+static void bitmapOrFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  bitmapSetOp(ctx, argc, argv, ROARING_OR, "bitmap_or");
+}
+static void bitmapXorFunc(sqlite3_context *ctx, int argc,
+                          sqlite3_value **argv) {
+  bitmapSetOp(ctx, argc, argv, ROARING_XOR, "bitmap_xor");
+}
+static void bitmapAndnotFunc(sqlite3_context *ctx, int argc,
+                             sqlite3_value **argv) {
+  bitmapSetOp(ctx, argc, argv, ROARING_ANDNOT, "bitmap_andnot");
+}
+
+/*
+** The two bitmap arguments of a comparison: 1 if both are there, 0 if
+** one is NULL, -1 after reporting an error.
+*/
+static int bitmapPairArgs(sqlite3_context *ctx, const char *zFunc,
+                          sqlite3_value **argv, BitmapArg *pA, BitmapArg *pB) {
+  int e = bitmapArg(ctx, zFunc, argv, 0, pA);
+  if( e > 0 ) {
+    e = bitmapArg(ctx, zFunc, argv, 1, pB);
+    if( e <= 0 ) bitmapArgDone(ctx, pA);
+  }
+  return e;
+}
+
+/* Done with the two arguments of a comparison. */
+static void bitmapPairDone(sqlite3_context *ctx, BitmapArg *pA, BitmapArg *pB) {
+  bitmapArgDone(ctx, pA);
+  bitmapArgDone(ctx, pB);
+}
+
+/* bitmap_and/or/xor/andnot_count(a, b): the size of a eOp b. */
+static void bitmapOpCount(sqlite3_context *ctx, sqlite3_value **argv, int eOp,
+                          const char *zFunc) {
+  BitmapArg a, b;
+  if( bitmapPairArgs(ctx, zFunc, argv, &a, &b) <= 0 ) return;
+  sqlite3_result_int64(ctx, (i64)roaringOpCount(eOp, a.r, b.r));
+  bitmapPairDone(ctx, &a, &b);
+}
+static void bitmapAndCountFunc(sqlite3_context *ctx, int argc,
+                               sqlite3_value **argv) {
+  (void)argc;
+  bitmapOpCount(ctx, argv, ROARING_AND, "bitmap_and_count");
+}
+static void bitmapOrCountFunc(sqlite3_context *ctx, int argc,
+                              sqlite3_value **argv) {
+  (void)argc;
+  bitmapOpCount(ctx, argv, ROARING_OR, "bitmap_or_count");
+}
+static void bitmapXorCountFunc(sqlite3_context *ctx, int argc,
+                               sqlite3_value **argv) {
+  (void)argc;
+  bitmapOpCount(ctx, argv, ROARING_XOR, "bitmap_xor_count");
+}
+static void bitmapAndnotCountFunc(sqlite3_context *ctx, int argc,
+                                  sqlite3_value **argv) {
+  (void)argc;
+  bitmapOpCount(ctx, argv, ROARING_ANDNOT, "bitmap_andnot_count");
+}
+
+/* bitmap_intersects(a, b): 1 if a and b share a value. */
+static void bitmapIntersectsFunc(sqlite3_context *ctx, int argc,
+                                 sqlite3_value **argv) {
+  BitmapArg a, b;
+  (void)argc;
+  if( bitmapPairArgs(ctx, "bitmap_intersects", argv, &a, &b) <= 0 ) return;
+  sqlite3_result_int(ctx, roaringIntersects(a.r, b.r));
+  bitmapPairDone(ctx, &a, &b);
+}
+
+/* bitmap_is_subset(a, b): 1 if every value of a is in b. */
+static void bitmapIsSubsetFunc(sqlite3_context *ctx, int argc,
+                               sqlite3_value **argv) {
+  BitmapArg a, b;
+  (void)argc;
+  if( bitmapPairArgs(ctx, "bitmap_is_subset", argv, &a, &b) <= 0 ) return;
+  sqlite3_result_int(ctx, roaringIsSubset(a.r, b.r));
+  bitmapPairDone(ctx, &a, &b);
+}
+
+/*
+** bitmap_jaccard(a, b): |a and b| / |a or b|, a REAL; NULL if both are
+** empty.
+*/
+static void bitmapJaccardFunc(sqlite3_context *ctx, int argc,
+                              sqlite3_value **argv) {
+  BitmapArg a, b;
+  uint64_t nAnd, nOr;
+  (void)argc;
+  if( bitmapPairArgs(ctx, "bitmap_jaccard", argv, &a, &b) <= 0 ) return;
+  nAnd = roaringOpCount(ROARING_AND, a.r, b.r);
+  nOr = roaringCount(a.r) + roaringCount(b.r) - nAnd;
+  if( nOr > 0 ) sqlite3_result_double(ctx, (double)nAnd / (double)nOr);
+  bitmapPairDone(ctx, &a, &b);
+}
+
+/************************************************************************
+** Aggregates.
+*/
+
+/* The most bits a count of repeats can need. */
+#define BITMAP_MAX_REPEAT_BITS 64
+
+/*
+** The state of bitmap_agg(), in its aggregate context (zeroed at first).
+** A value v has entered 0 times if it is not in set, else 1 + R(v) times,
+** where R(v) = sum of 2^i over the i with v in aRepeat[i].
+*/
+typedef struct BitmapAgg BitmapAgg;
+struct BitmapAgg {
+  Roaring set;      /* The values in the frame */
+  Roaring *aRepeat; /* Bit i of the count of repeats of each value */
+  int nRepeat;      /* Sets in aRepeat */
+};
+
+/* Count one more repeat of v: add 1 to R(v). */
+static int bitmapAggRepeat(BitmapAgg *p, uint64_t v) {
+  int i, bAdded, rc;
+  for( i = 0; i < BITMAP_MAX_REPEAT_BITS; i++ ) {
+    if( i == p->nRepeat ) {
+      Roaring *aNew = sqlite3_realloc64(p->aRepeat, (i + 1) * sizeof(Roaring));
+      if( aNew == 0 ) return ROARING_NOMEM;
+      memset(&aNew[i], 0, sizeof(Roaring));
+      p->aRepeat = aNew;
+      p->nRepeat++;
+    }
+    rc = roaringAdd(&p->aRepeat[i], v, &bAdded);
+    if( rc || bAdded ) return rc;
+    /* Bit i was set: clear it and carry. */
+    rc = roaringRemove(&p->aRepeat[i], v, 0);
+    if( rc ) return rc;
+  }
+  return ROARING_OK;
+}
+
+/* Take one entry of v out: 1 less repeat, or v out of the set. */
+static int bitmapAggUnrepeat(BitmapAgg *p, uint64_t v) {
+  int i, j, rc;
+  for( i = 0; i < p->nRepeat; i++ ) {
+    if( roaringContains(&p->aRepeat[i], v) ) {
+      /* Subtract 1 from R(v): clear bit i, set the bits below it. */
+      rc = roaringRemove(&p->aRepeat[i], v, 0);
+      for( j = 0; j < i && rc == ROARING_OK; j++ ) {
+        rc = roaringAdd(&p->aRepeat[j], v, 0);
+      }
+      return rc;
+    }
+  }
+  return roaringRemove(&p->set, v, 0);
+}
+
+/* Release what a bitmap_agg() state holds. */
+static void bitmapAggReset(BitmapAgg *p) {
+  int i;
+  roaringReset(&p->set);
+  for( i = 0; i < p->nRepeat; i++ ) roaringReset(&p->aRepeat[i]);
+  sqlite3_free(p->aRepeat);
+  p->aRepeat = 0;
+  p->nRepeat = 0;
+}
+
+/* The RoaringRepeatFunc of bitmap_agg(): count a repeat of v. */
+static int bitmapAggOnRepeat(void *pArg, uint64_t v) {
+  return bitmapAggRepeat((BitmapAgg *)pArg, v);
+}
+
+/*
+** bitmap_agg(v) step: add v; NULL is skipped.  Values are added lazily
+** (see roaringAddLazy()) and settled before the set is read.
+*/
+static void bitmapAggStep(sqlite3_context *ctx, int argc,
+                          sqlite3_value **argv) {
+  BitmapAgg *p;
+  uint64_t v;
+  int rc;
+  (void)argc;
+  if( bitmapValue(ctx, "bitmap_agg", argv[0], &v) <= 0 ) return;
+  p = sqlite3_aggregate_context(ctx, sizeof(*p));
+  if( p == 0 ) {
+    sqlite3_result_error_nomem(ctx);
+    return;
+  }
+  rc = roaringAddLazy(&p->set, v, bitmapAggOnRepeat, p);
+  if( rc ) bitmapResultError(ctx, "bitmap_agg", rc);
+}
+
+/* bitmap_agg(v) inverse: v leaves the window frame. */
+static void bitmapAggInverse(sqlite3_context *ctx, int argc,
+                             sqlite3_value **argv) {
+  BitmapAgg *p;
+  uint64_t v;
+  int rc;
+  (void)argc;
+  if( bitmapValue(ctx, "bitmap_agg", argv[0], &v) <= 0 ) return;
+  p = sqlite3_aggregate_context(ctx, sizeof(*p));
+  if( p == 0 ) {
+    sqlite3_result_error_nomem(ctx);
+    return;
+  }
+  rc = roaringSettle(&p->set, bitmapAggOnRepeat, p);
+  if( rc == ROARING_OK ) rc = bitmapAggUnrepeat(p, v);
+  if( rc ) bitmapResultError(ctx, "bitmap_agg", rc);
+}
+
+/* bitmap_agg(v) value: the set so far (empty with no rows). */
+static void bitmapAggValue(sqlite3_context *ctx) {
+  BitmapAgg *p = sqlite3_aggregate_context(ctx, 0);
+  Roaring empty;
+  int rc;
+  memset(&empty, 0, sizeof(empty));
+  if( p == 0 ) {
+    bitmapResult(ctx, "bitmap_agg", &empty);
+    return;
+  }
+  rc = roaringSettle(&p->set, bitmapAggOnRepeat, p);
+  if( rc ) {
+    bitmapResultError(ctx, "bitmap_agg", rc);
+  } else {
+    bitmapResult(ctx, "bitmap_agg", &p->set);
+  }
+}
+
+/* bitmap_agg(v) final. */
+static void bitmapAggFinal(sqlite3_context *ctx) {
+  BitmapAgg *p = sqlite3_aggregate_context(ctx, 0);
+  bitmapAggValue(ctx);
+  if( p ) bitmapAggReset(p);
+}
+
+/* The state of bitmap_or_agg() and friends. */
+typedef struct BitmapFold BitmapFold;
+struct BitmapFold {
+  Roaring set;  /* The result so far */
+  int bStarted; /* A first non-NULL bitmap was seen */
+};
+
+/* A step of bitmap_or_agg() and friends: fold in argv[0] with eOp. */
+static void bitmapFoldStep(sqlite3_context *ctx, sqlite3_value **argv, int eOp,
+                           const char *zFunc) {
+  BitmapFold *p;
+  Roaring r;
+  int rc;
+  memset(&r, 0, sizeof(r));
+  if( bitmapRead(ctx, zFunc, argv[0], &r, 0) <= 0 ) return;
+  p = sqlite3_aggregate_context(ctx, sizeof(*p));
+  if( p == 0 ) {
+    roaringReset(&r);
+    sqlite3_result_error_nomem(ctx);
+    return;
+  }
+  if( !p->bStarted ) {
+    p->set = r;
+    p->bStarted = 1;
+    return;
+  }
+  rc = roaringOpInPlace(eOp, &p->set, &r);
+  roaringReset(&r);
+  if( rc ) bitmapResultError(ctx, zFunc, rc);
+}
+
+/*
+** The result of bitmap_or_agg() and friends.  With no bitmap at all, OR
+** and XOR give the empty bitmap and AND gives NULL (it has no identity).
+*/
+static void bitmapFoldFinal(sqlite3_context *ctx, int eOp, const char *zFunc) {
+  BitmapFold *p = sqlite3_aggregate_context(ctx, 0);
+  if( p && p->bStarted ) {
+    bitmapResult(ctx, zFunc, &p->set);
+    roaringReset(&p->set);
+  } else if( eOp != ROARING_AND ) {
+    Roaring empty;
+    memset(&empty, 0, sizeof(empty));
+    bitmapResult(ctx, zFunc, &empty);
+  }
+}
+
+static void bitmapOrAggStep(sqlite3_context *ctx, int argc,
+                            sqlite3_value **argv) {
+  (void)argc;
+  bitmapFoldStep(ctx, argv, ROARING_OR, "bitmap_or_agg");
+}
+static void bitmapOrAggFinal(sqlite3_context *ctx) {
+  bitmapFoldFinal(ctx, ROARING_OR, "bitmap_or_agg");
+}
+static void bitmapAndAggStep(sqlite3_context *ctx, int argc,
+                             sqlite3_value **argv) {
+  (void)argc;
+  bitmapFoldStep(ctx, argv, ROARING_AND, "bitmap_and_agg");
+}
+static void bitmapAndAggFinal(sqlite3_context *ctx) {
+  bitmapFoldFinal(ctx, ROARING_AND, "bitmap_and_agg");
+}
+static void bitmapXorAggStep(sqlite3_context *ctx, int argc,
+                             sqlite3_value **argv) {
+  (void)argc;
+  bitmapFoldStep(ctx, argv, ROARING_XOR, "bitmap_xor_agg");
+}
+static void bitmapXorAggFinal(sqlite3_context *ctx) {
+  bitmapFoldFinal(ctx, ROARING_XOR, "bitmap_xor_agg");
+}
+
+/************************************************************************
+** bitmap_each(b): the values of b, one row each, ascending.
+*/
+
+/* Columns. */
+#define EACH_COL_VALUE  0 /* value */
+#define EACH_COL_BITMAP 1 /* HIDDEN bitmap: the argument */
+
+/*
+** The plan that eachBestIndex() hands to eachFilter() in idxNum: one bit
+** for each argument passed in argv[], in the order of the bits.
+*/
+#define EACH_PLAN_BITMAP 0x01 /* bitmap = ? */
+#define EACH_PLAN_EQ     0x02 /* value = ? */
+#define EACH_PLAN_GT     0x04 /* value > ? */
+#define EACH_PLAN_GE     0x08 /* value >= ? */
+#define EACH_PLAN_LT     0x10 /* value < ? */
+#define EACH_PLAN_LE     0x20 /* value <= ? */
+#define EACH_PLAN_NSLOT  6
+
+/* Rows the planner is told to expect from a bitmap. */
+#define EACH_EST_ROWS 100000
+
+/* 2^63 as a double: the first double above every value. */
+#define EACH_TWO_63 9223372036854775808.0
+
+/* A scan of one bitmap. */
+typedef struct EachCursor EachCursor;
+struct EachCursor {
+  sqlite3_vtab_cursor base; /* Base class - must be first */
+  Roaring set;              /* The bitmap, decoded */
+  RoaringIter it;           /* The current value */
+  sqlite3_value *pBitmap;   /* The argument, for the hidden column */
+  uint64_t iLast;           /* Stop after this value */
+  int bEof;                 /* No more rows */
+};
+
+/* xConnect: bitmap_each reads only its argument, so it is innocuous. */
+static int eachConnect(sqlite3 *db, void *pAux, int argc,
+                       const char *const *argv, sqlite3_vtab **ppVtab,
+                       char **pzErr) {
+  sqlite3_vtab *p;
+  int rc;
+  (void)pAux;
+  (void)argc;
+  (void)argv;
+  rc = sqlite3_declare_vtab(db, "CREATE TABLE x(value INTEGER, bitmap HIDDEN)");
+  if( rc != SQLITE_OK ) return rc;
+  p = sqlite3_malloc64(sizeof(*p));
+  if( p == 0 ) return SQLITE_NOMEM;
+  memset(p, 0, sizeof(*p));
+  rc = sqlite3_vtab_config(db, SQLITE_VTAB_INNOCUOUS);
+  if( rc != SQLITE_OK ) {
+    sqlite3_free(p);
+    *pzErr = sqlite3_mprintf("bitmap_each: %s", sqlite3_errstr(rc));
+    return rc;
+  }
+  *ppVtab = p;
+  return SQLITE_OK;
+}
+
+/* xDisconnect. */
+static int eachDisconnect(sqlite3_vtab *pVtab) {
+  sqlite3_free(pVtab);
+  return SQLITE_OK;
+}
+
+/* xOpen. */
+static int eachOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCur) {
+  EachCursor *pCur = sqlite3_malloc64(sizeof(*pCur));
+  (void)pVtab;
+  if( pCur == 0 ) return SQLITE_NOMEM;
+  memset(pCur, 0, sizeof(*pCur));
+  pCur->bEof = 1;
+  *ppCur = &pCur->base;
+  return SQLITE_OK;
+}
+
+/* Release what a scan holds. */
+static void eachReset(EachCursor *pCur) {
+  roaringReset(&pCur->set);
+  sqlite3_value_free(pCur->pBitmap);
+  pCur->pBitmap = 0;
+  pCur->bEof = 1;
+}
+
+/* xClose. */
+static int eachClose(sqlite3_vtab_cursor *cur) {
+  EachCursor *pCur = (EachCursor *)cur;
+  eachReset(pCur);
+  sqlite3_free(pCur);
+  return SQLITE_OK;
+}
+
+/*
+** xBestIndex.  The bitmap must be given as the argument.  Constraints on
+** value are passed on as bounds (EACH_PLAN_*) but not omitted: SQLite
+** still checks them, so the bounds need only be conservative for values
+** that are not integers.
+*/
+static int eachBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
+  int aSlot[EACH_PLAN_NSLOT]; /* Constraint that fills each plan bit */
+  int bUnusable = 0;
+  int i, nArg = 0, idxNum = 0;
+  for( i = 0; i < EACH_PLAN_NSLOT; i++ ) aSlot[i] = -1;
+  for( i = 0; i < pInfo->nConstraint; i++ ) {
+    const struct sqlite3_index_constraint *pC = &pInfo->aConstraint[i];
+    int iSlot = -1;
+    if( pC->iColumn == EACH_COL_BITMAP ) {
+      if( pC->op != SQLITE_INDEX_CONSTRAINT_EQ ) continue;
+      if( !pC->usable ) {
+        bUnusable = 1;
+        continue;
+      }
+      iSlot = 0;
+    } else if( pC->iColumn == EACH_COL_VALUE && pC->usable ) {
+      switch( pC->op ) {
+        case SQLITE_INDEX_CONSTRAINT_EQ: iSlot = 1; break;
+        case SQLITE_INDEX_CONSTRAINT_GT: iSlot = 2; break;
+        case SQLITE_INDEX_CONSTRAINT_GE: iSlot = 3; break;
+        case SQLITE_INDEX_CONSTRAINT_LT: iSlot = 4; break;
+        case SQLITE_INDEX_CONSTRAINT_LE: iSlot = 5; break;
+      }
+    }
+    if( iSlot >= 0 && aSlot[iSlot] < 0 ) aSlot[iSlot] = i;
+  }
+  if( bUnusable ) return SQLITE_CONSTRAINT;
+  if( aSlot[0] < 0 ) {
+    sqlite3_free(pVtab->zErrMsg);
+    pVtab->zErrMsg = sqlite3_mprintf("bitmap_each: missing bitmap argument");
+    return pVtab->zErrMsg ? SQLITE_ERROR : SQLITE_NOMEM;
+  }
+  for( i = 0; i < EACH_PLAN_NSLOT; i++ ) {
+    if( aSlot[i] < 0 ) continue;
+    idxNum |= 1 << i;
+    pInfo->aConstraintUsage[aSlot[i]].argvIndex = ++nArg;
+    pInfo->aConstraintUsage[aSlot[i]].omit = i == 0;
+  }
+  pInfo->idxNum = idxNum;
+  pInfo->estimatedRows = (idxNum & EACH_PLAN_EQ)      ? 1
+                       : (idxNum & ~EACH_PLAN_BITMAP) ? EACH_EST_ROWS / 10
+                                                      : EACH_EST_ROWS;
+  pInfo->estimatedCost = (double)pInfo->estimatedRows;
+  if( idxNum & EACH_PLAN_EQ ) pInfo->idxFlags = SQLITE_INDEX_SCAN_UNIQUE;
+  pInfo->orderByConsumed = pInfo->nOrderBy == 1
+                        && pInfo->aOrderBy[0].iColumn == EACH_COL_VALUE
+                        && !pInfo->aOrderBy[0].desc;
+  return SQLITE_OK;
+}
+
+/*
+** Narrow [*pLo, *pHi] by the constraint "value <eOp> pVal" (eOp one of
+** EACH_PLAN_EQ.._LE); *pbEmpty is set if nothing can match.  NULL matches
+** nothing; text and BLOBs are left to SQLite.
+*/
+static void eachNarrow(int eOp, sqlite3_value *pVal, uint64_t *pLo,
+                       uint64_t *pHi, int *pbEmpty) {
+  uint64_t lo = 0, hi = ROARING_MAX_VALUE;
+  int bEmpty = 0;
+  if( sqlite3_value_type(pVal) == SQLITE_NULL ) {
+    bEmpty = 1;
+  } else if( sqlite3_value_type(pVal) == SQLITE_INTEGER ) {
+    i64 v = sqlite3_value_int64(pVal);
+    switch( eOp ) {
+      case EACH_PLAN_EQ:
+        bEmpty = v < 0;
+        lo = hi = (uint64_t)v;
+        break;
+      case EACH_PLAN_GT:
+        if( (uint64_t)v == ROARING_MAX_VALUE ) bEmpty = 1;
+        if( v >= 0 ) lo = (uint64_t)v + 1;
+        break;
+      case EACH_PLAN_GE:
+        if( v > 0 ) lo = (uint64_t)v;
+        break;
+      case EACH_PLAN_LT:
+        bEmpty = v <= 0;
+        hi = (uint64_t)v - 1;
+        break;
+      default:
+        bEmpty = v < 0;
+        hi = (uint64_t)v;
+        break;
+    }
+  } else if( sqlite3_value_type(pVal) == SQLITE_FLOAT ) {
+    double r = sqlite3_value_double(pVal);
+    double f = floor(r), c = ceil(r);
+    switch( eOp ) {
+      case EACH_PLAN_EQ:
+        bEmpty = f != c || r < 0.0 || r >= EACH_TWO_63;
+        if( !bEmpty ) lo = hi = (uint64_t)r;
+        break;
+      case EACH_PLAN_GT:
+        if( f >= EACH_TWO_63 - 1.0 ) bEmpty = 1;
+        if( !bEmpty && f >= 0.0 ) lo = (uint64_t)f + 1;
+        break;
+      case EACH_PLAN_GE:
+        if( c >= EACH_TWO_63 ) bEmpty = 1;
+        if( !bEmpty && c > 0.0 ) lo = (uint64_t)c;
+        break;
+      case EACH_PLAN_LT:
+        if( c <= 0.0 ) bEmpty = 1;
+        if( !bEmpty && c - 1.0 < EACH_TWO_63 ) hi = (uint64_t)(c - 1.0);
+        break;
+      default:
+        if( f < 0.0 ) bEmpty = 1;
+        if( !bEmpty && f < EACH_TWO_63 ) hi = (uint64_t)f;
+        break;
+    }
+    if( r != r ) bEmpty = 1; /* NaN */
+  }
+  if( lo > *pLo ) *pLo = lo;
+  if( hi < *pHi ) *pHi = hi;
+  *pbEmpty |= bEmpty;
+}
+
+/*
+** xFilter: start a scan.  argv[] holds the arguments eachBestIndex() chose,
+** in the order of the EACH_PLAN_* bits of idxNum.
+*/
+static int eachFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
+                      int argc, sqlite3_value **argv) {
+  EachCursor *pCur = (EachCursor *)cur;
+  sqlite3_vtab *pVtab = cur->pVtab;
+  uint64_t lo = 0, hi = ROARING_MAX_VALUE;
+  int i, iArg = 1, bEmpty = 0, rc;
+  const void *p;
+  int n;
+  (void)idxStr;
+  (void)argc;
+  eachReset(pCur);
+  for( i = 1; i < EACH_PLAN_NSLOT; i++ ) {
+    if( idxNum & (1 << i) ) eachNarrow(1 << i, argv[iArg++], &lo, &hi, &bEmpty);
+  }
+  if( sqlite3_value_type(argv[0]) == SQLITE_NULL || bEmpty || lo > hi ) {
+    return SQLITE_OK;
+  }
+  rc = ROARING_CORRUPT;
+  if( sqlite3_value_type(argv[0]) == SQLITE_BLOB ) {
+    p = sqlite3_value_blob(argv[0]);
+    n = sqlite3_value_bytes(argv[0]);
+    if( p == 0 && n > 0 ) return SQLITE_NOMEM;
+    rc = roaringDeserialize(&pCur->set, p, (size_t)n, 0);
+  }
+  if( rc == ROARING_NOMEM ) return SQLITE_NOMEM;
+  if( rc ) {
+    sqlite3_free(pVtab->zErrMsg);
+    pVtab->zErrMsg = sqlite3_mprintf("bitmap_each: " BITMAP_INVALID);
+    return pVtab->zErrMsg ? SQLITE_ERROR : SQLITE_NOMEM;
+  }
+  pCur->pBitmap = sqlite3_value_dup(argv[0]);
+  if( pCur->pBitmap == 0 ) return SQLITE_NOMEM;
+  pCur->iLast = hi;
+  roaringIterSeek(&pCur->it, &pCur->set, lo);
+  pCur->bEof = pCur->it.bEof || roaringIterValue(&pCur->it) > hi;
+  return SQLITE_OK;
+}
+
+/* xNext. */
+static int eachNext(sqlite3_vtab_cursor *cur) {
+  EachCursor *pCur = (EachCursor *)cur;
+  roaringIterNext(&pCur->it);
+  pCur->bEof = pCur->it.bEof || roaringIterValue(&pCur->it) > pCur->iLast;
+  return SQLITE_OK;
+}
+
+/* xEof. */
+static int eachEof(sqlite3_vtab_cursor *cur) {
+  return ((EachCursor *)cur)->bEof;
+}
+
+/* xColumn. */
+static int eachColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i) {
+  EachCursor *pCur = (EachCursor *)cur;
+  if( i == EACH_COL_VALUE ) {
+    sqlite3_result_int64(ctx, (i64)roaringIterValue(&pCur->it));
+  } else {
+    sqlite3_result_value(ctx, pCur->pBitmap);
+  }
+  return SQLITE_OK;
+}
+
+/* xRowid: the value itself, unique in a bitmap. */
+static int eachRowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *pRowid) {
+  *pRowid = (i64)roaringIterValue(&((EachCursor *)cur)->it);
+  return SQLITE_OK;
+}
+
+static const sqlite3_module eachModule = {
+  .iVersion = 0,
+  .xConnect = eachConnect,
+  .xBestIndex = eachBestIndex,
+  .xDisconnect = eachDisconnect,
+  .xOpen = eachOpen,
+  .xClose = eachClose,
+  .xFilter = eachFilter,
+  .xNext = eachNext,
+  .xEof = eachEof,
+  .xColumn = eachColumn,
+  .xRowid = eachRowid,
+};
+
+/************************************************************************
+** Registration.
+*/
+
+/* Every bitmap function reads only its arguments. */
+#define BITMAP_FLAGS (SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS)
+
+/* A scalar function, an aggregate, a window function. */
+#define BITMAP_FUNC(zName, nArg, xFunc)                                        \
+ { zName, nArg, BITMAP_FLAGS, 0, xFunc, 0, 0, 0, 0 }
+#define BITMAP_AGG(zName, xStep, xFinal)                                       \
+ { zName, 1, BITMAP_FLAGS, 0, 0, xStep, xFinal, 0, 0 }
+
+static const FrugalFunc aBitmapFunc[] = {
+  { "bitmap_agg", 1, BITMAP_FLAGS, 0, 0, bitmapAggStep, bitmapAggFinal,
+    bitmapAggValue, bitmapAggInverse },
+  BITMAP_AGG("bitmap_or_agg", bitmapOrAggStep, bitmapOrAggFinal),
+  BITMAP_AGG("bitmap_and_agg", bitmapAndAggStep, bitmapAndAggFinal),
+  BITMAP_AGG("bitmap_xor_agg", bitmapXorAggStep, bitmapXorAggFinal),
+  BITMAP_FUNC("bitmap", -1, bitmapFunc),
+  BITMAP_FUNC("bitmap_from_json", 1, bitmapFromJsonFunc),
+  BITMAP_FUNC("bitmap_to_json", 1, bitmapToJsonFunc),
+  BITMAP_FUNC("bitmap_add", 2, bitmapAddFunc),
+  BITMAP_FUNC("bitmap_remove", 2, bitmapRemoveFunc),
+  BITMAP_FUNC("bitmap_add_range", 3, bitmapAddRangeFunc),
+  BITMAP_FUNC("bitmap_slice", 3, bitmapSliceFunc),
+  BITMAP_FUNC("bitmap_count", 1, bitmapCountFunc),
+  BITMAP_FUNC("bitmap_contains", 2, bitmapContainsFunc),
+  BITMAP_FUNC("bitmap_min", 1, bitmapMinFunc),
+  BITMAP_FUNC("bitmap_max", 1, bitmapMaxFunc),
+  BITMAP_FUNC("bitmap_rank", 2, bitmapRankFunc),
+  BITMAP_FUNC("bitmap_nth", 2, bitmapNthFunc),
+  BITMAP_FUNC("bitmap_info", 1, bitmapInfoFunc),
+  BITMAP_FUNC("bitmap_and", -1, bitmapAndFunc),
+  BITMAP_FUNC("bitmap_or", -1, bitmapOrFunc),
+  BITMAP_FUNC("bitmap_xor", -1, bitmapXorFunc),
+  BITMAP_FUNC("bitmap_andnot", 2, bitmapAndnotFunc),
+  BITMAP_FUNC("bitmap_and_count", 2, bitmapAndCountFunc),
+  BITMAP_FUNC("bitmap_or_count", 2, bitmapOrCountFunc),
+  BITMAP_FUNC("bitmap_xor_count", 2, bitmapXorCountFunc),
+  BITMAP_FUNC("bitmap_andnot_count", 2, bitmapAndnotCountFunc),
+  BITMAP_FUNC("bitmap_intersects", 2, bitmapIntersectsFunc),
+  BITMAP_FUNC("bitmap_is_subset", 2, bitmapIsSubsetFunc),
+  BITMAP_FUNC("bitmap_jaccard", 2, bitmapJaccardFunc),
+};
+
+/*
+** Register the bitmap functions and bitmap_each, which are all pure: only
+** if mWhich asks for FRUGAL_REG_PURE.
+*/
+int frugal_bitmap_register(sqlite3 *db, int mWhich, char **pzErrMsg) {
+  int rc;
+  if( !(mWhich & FRUGAL_REG_PURE) ) return SQLITE_OK;
+  rc = frugalRegisterFuncs(db, aBitmapFunc,
+                           (int)(sizeof(aBitmapFunc) / sizeof(aBitmapFunc[0])),
+                           mWhich, 0, pzErrMsg);
+  if( rc == SQLITE_OK ) {
+    rc = frugalRegisterModule(db, "bitmap_each", &eachModule, 0, pzErrMsg);
+  }
+  return rc;
+}

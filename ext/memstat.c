@@ -1,0 +1,1097 @@
+/*
+** memstat.c - memstat, memprof() and frugal_release(): see and release
+** memory from SQL.
+**
+**   SELECT name, value, highwater FROM memstat WHERE scope = 'process';
+**   SELECT value FROM memstat WHERE name = 'memo_bytes';
+**   SELECT stmt, ms, delta, peak_over FROM memprof(readfile('nightly.sql'));
+**   SELECT frugal_release();                    -- bytes given back
+**
+** memstat is an eponymous table with one row per counter:
+**
+**   name         TEXT     the counter, without SQLITE_STATUS_ or
+**                         SQLITE_DBSTATUS_ (MEMORY_USED, CACHE_USED...)
+**                         or one of frugal's own (memo_bytes...)
+**   scope        TEXT     'process' (sqlite3_status64), 'connection'
+**                         (sqlite3_db_status) or 'frugal'
+**   value        INTEGER  the current value, NULL if there is none
+**   highwater    INTEGER  the highest value since the last reset, NULL if
+**                         SQLite keeps none for this counter
+**   unavailable  TEXT     NULL, or why this SQLite does not keep the
+**                         counter (then value and highwater are NULL)
+**
+** memprof(sql) runs the statements of a script on this connection, one
+** per row, and measures each: its rows, its time, SQLite's memory before,
+** after and at its peak, and the counters SQLite keeps for a statement.
+** frugal_release() empties every memoize() cache of the connection, lets
+** SQLite free what it can of the connection's page caches and returns the
+** bytes that gave back.  doc/memory.md has the details.
+**
+** HOW IT WORKS
+**
+** memstat takes a snapshot of every counter when a scan starts and then
+** walks it, so the rows of one scan are consistent with each other.  The
+** counters are listed in aMemstatCounter[] with how each must be read:
+** some have a current value and a high-water mark, some only one of them,
+** and a few (LOOKASIDE_HIT...) are counts that SQLite hands out in the
+** high-water slot.  Reading never resets anything.  A counter that the
+** running SQLite does not keep is shown as unavailable rather than as a
+** 0 that looks like a measurement: memory status turned off (MEMORY_USED
+** and MALLOC_COUNT are both 0 although this very connection holds memory),
+** lookaside compiled out, counters SQLite no longer updates.
+**
+** memprof is an eponymous virtual table whose hidden column "script"
+** carries the argument.  xFilter runs the first statement and xNext the
+** next one, so that statement N runs when row N is asked for and a LIMIT
+** stops the script.  Each statement is prepared from the rest of the
+** script, stepped to the end and finalized, all inside that one call, and
+** measured around all three: the memory figures are
+** sqlite3_status64(SQLITE_STATUS_MEMORY_USED), which is process-wide.
+**
+** The peak needs the high-water mark reset before each statement, and
+** that mark is one for the whole process.  So that two memprof runs (in
+** other threads, or a memprof inside a script that memprof runs) do not
+** destroy each other's peaks, every statement being measured is linked in
+** memprofRunList while it runs, and a reset first folds the mark it is
+** about to drop into the peak of every run on the list.  The list is
+** guarded by frugalGlobalMutex(), the mutex of frugal's process-wide
+** state, held only for that.  Resets made by anything else
+** (sqlite3_status64() with resetFlag) still cut a peak short; doc/memory.md
+** says so.
+**
+** The statements run inside the statement that reads memprof, as nested
+** SQL does in an application-defined function.  SQLite refuses a few
+** things there (VACUUM, DROP TABLE while another statement reads, DETACH
+** of a database in use); memprof stops at such a statement with the
+** statement's number and text and SQLite's reason, said to be about
+** nesting.  It refuses to start at all inside a statement that writes
+** (INSERT ... SELECT FROM memprof): there the script would share that
+** statement's transaction, and a BEGIN in the script would leave SQLite
+** unable to roll the statement back if it failed (the half-made schema row
+** of a failed CREATE TABLE ... AS stays behind).
+**
+** memprof runs SQL text, so it is SQLITE_VTAB_DIRECTONLY and left out of
+** the no-I/O entry point.  memstat only reads counters: it is
+** SQLITE_VTAB_INNOCUOUS.  frugal_release() changes state, so it is not
+** deterministic and is SQLITE_DIRECTONLY; it opens no file and runs no SQL,
+** so the no-I/O entry point has it, like memo_clear().
+*/
+#define _POSIX_C_SOURCE 200809L
+#include "frugal_int.h"
+
+#include <string.h>
+#include <time.h>
+
+/************************************************************************
+** The counters memstat shows.
+*/
+
+/* Scopes, in the order of the rows. */
+#define MEMSTAT_PROCESS    0 /* sqlite3_status64() */
+#define MEMSTAT_CONNECTION 1 /* sqlite3_db_status() */
+#define MEMSTAT_FRUGAL     2 /* FrugalDb and the memo caches */
+
+/* How SQLite hands out a counter's figures. */
+#define MEMSTAT_BOTH 0 /* Current value and high-water mark */
+#define MEMSTAT_CUR  1 /* Current value only; the mark is always 0 */
+#define MEMSTAT_HW   2 /* High-water mark only; the current is undefined */
+#define MEMSTAT_HWN  3 /* A count SQLite reports in the high-water slot */
+
+/* Why a counter can be unavailable (see memstatUnavailable()). */
+#define MEMSTAT_ALWAYS    0 /* Never: every SQLite keeps it */
+#define MEMSTAT_MEMSTATUS 1 /* Kept only when memory status is on */
+#define MEMSTAT_LOOKASIDE 2 /* Absent with SQLITE_OMIT_LOOKASIDE */
+#define MEMSTAT_SCRATCH   3 /* No longer updated by SQLite */
+#define MEMSTAT_PARSER    4 /* Kept only with YYTRACKMAXSTACKDEPTH */
+#define MEMSTAT_OVERFLOW  5 /* Absent w. DISABLE_PAGECACHE_OVERFLOW_STATS */
+
+/* frugal's own counters (MEMSTAT_FRUGAL). */
+#define MEMSTAT_MEMO_BYTES   0
+#define MEMSTAT_MEMO_ENTRIES 1
+#define MEMSTAT_CURSOR_BYTES 2
+#define MEMSTAT_OPEN_CURSORS 3
+
+/* Newer than some of the headers frugal builds with (SQLite 3.51.0). */
+#ifndef SQLITE_DBSTATUS_TEMPBUF_SPILL
+# define SQLITE_DBSTATUS_TEMPBUF_SPILL 13
+#endif
+
+/* One counter. */
+typedef struct MemstatCounter MemstatCounter;
+struct MemstatCounter {
+  const char *zName; /* Name, without SQLITE_STATUS_ or SQLITE_DBSTATUS_ */
+  int eScope;        /* MEMSTAT_PROCESS, _CONNECTION or _FRUGAL */
+  int iOp;           /* Its verb, or MEMSTAT_MEMO_BYTES... */
+  int eKind;         /* MEMSTAT_BOTH, _CUR, _HW or _HWN */
+  int eNeed;         /* MEMSTAT_ALWAYS, _MEMSTATUS... */
+};
+
+static const MemstatCounter aMemstatCounter[] = {
+  { "MEMORY_USED", MEMSTAT_PROCESS, SQLITE_STATUS_MEMORY_USED, MEMSTAT_BOTH,
+    MEMSTAT_MEMSTATUS },
+  { "PAGECACHE_USED", MEMSTAT_PROCESS, SQLITE_STATUS_PAGECACHE_USED,
+    MEMSTAT_BOTH, MEMSTAT_ALWAYS },
+  { "PAGECACHE_OVERFLOW", MEMSTAT_PROCESS, SQLITE_STATUS_PAGECACHE_OVERFLOW,
+    MEMSTAT_BOTH, MEMSTAT_OVERFLOW },
+  { "SCRATCH_USED", MEMSTAT_PROCESS, SQLITE_STATUS_SCRATCH_USED, MEMSTAT_BOTH,
+    MEMSTAT_SCRATCH },
+  { "SCRATCH_OVERFLOW", MEMSTAT_PROCESS, SQLITE_STATUS_SCRATCH_OVERFLOW,
+    MEMSTAT_BOTH, MEMSTAT_SCRATCH },
+  { "MALLOC_SIZE", MEMSTAT_PROCESS, SQLITE_STATUS_MALLOC_SIZE, MEMSTAT_HW,
+    MEMSTAT_MEMSTATUS },
+  { "PARSER_STACK", MEMSTAT_PROCESS, SQLITE_STATUS_PARSER_STACK, MEMSTAT_HW,
+    MEMSTAT_PARSER },
+  { "PAGECACHE_SIZE", MEMSTAT_PROCESS, SQLITE_STATUS_PAGECACHE_SIZE, MEMSTAT_HW,
+    MEMSTAT_ALWAYS },
+  { "SCRATCH_SIZE", MEMSTAT_PROCESS, SQLITE_STATUS_SCRATCH_SIZE, MEMSTAT_HW,
+    MEMSTAT_SCRATCH },
+  { "MALLOC_COUNT", MEMSTAT_PROCESS, SQLITE_STATUS_MALLOC_COUNT, MEMSTAT_BOTH,
+    MEMSTAT_MEMSTATUS },
+
+  { "LOOKASIDE_USED", MEMSTAT_CONNECTION, SQLITE_DBSTATUS_LOOKASIDE_USED,
+    MEMSTAT_BOTH, MEMSTAT_LOOKASIDE },
+  { "CACHE_USED", MEMSTAT_CONNECTION, SQLITE_DBSTATUS_CACHE_USED, MEMSTAT_CUR,
+    MEMSTAT_ALWAYS },
+  { "SCHEMA_USED", MEMSTAT_CONNECTION, SQLITE_DBSTATUS_SCHEMA_USED, MEMSTAT_CUR,
+    MEMSTAT_ALWAYS },
+  { "STMT_USED", MEMSTAT_CONNECTION, SQLITE_DBSTATUS_STMT_USED, MEMSTAT_CUR,
+    MEMSTAT_ALWAYS },
+  { "LOOKASIDE_HIT", MEMSTAT_CONNECTION, SQLITE_DBSTATUS_LOOKASIDE_HIT,
+    MEMSTAT_HWN, MEMSTAT_LOOKASIDE },
+  { "LOOKASIDE_MISS_SIZE", MEMSTAT_CONNECTION,
+    SQLITE_DBSTATUS_LOOKASIDE_MISS_SIZE, MEMSTAT_HWN, MEMSTAT_LOOKASIDE },
+  { "LOOKASIDE_MISS_FULL", MEMSTAT_CONNECTION,
+    SQLITE_DBSTATUS_LOOKASIDE_MISS_FULL, MEMSTAT_HWN, MEMSTAT_LOOKASIDE },
+  { "CACHE_HIT", MEMSTAT_CONNECTION, SQLITE_DBSTATUS_CACHE_HIT, MEMSTAT_CUR,
+    MEMSTAT_ALWAYS },
+  { "CACHE_MISS", MEMSTAT_CONNECTION, SQLITE_DBSTATUS_CACHE_MISS, MEMSTAT_CUR,
+    MEMSTAT_ALWAYS },
+  { "CACHE_WRITE", MEMSTAT_CONNECTION, SQLITE_DBSTATUS_CACHE_WRITE, MEMSTAT_CUR,
+    MEMSTAT_ALWAYS },
+  { "DEFERRED_FKS", MEMSTAT_CONNECTION, SQLITE_DBSTATUS_DEFERRED_FKS,
+    MEMSTAT_CUR, MEMSTAT_ALWAYS },
+  { "CACHE_USED_SHARED", MEMSTAT_CONNECTION, SQLITE_DBSTATUS_CACHE_USED_SHARED,
+    MEMSTAT_CUR, MEMSTAT_ALWAYS },
+  { "CACHE_SPILL", MEMSTAT_CONNECTION, SQLITE_DBSTATUS_CACHE_SPILL, MEMSTAT_CUR,
+    MEMSTAT_ALWAYS },
+  { "TEMPBUF_SPILL", MEMSTAT_CONNECTION, SQLITE_DBSTATUS_TEMPBUF_SPILL,
+    MEMSTAT_CUR, MEMSTAT_ALWAYS },
+
+  { "memo_bytes", MEMSTAT_FRUGAL, MEMSTAT_MEMO_BYTES, MEMSTAT_CUR,
+    MEMSTAT_ALWAYS },
+  { "memo_entries", MEMSTAT_FRUGAL, MEMSTAT_MEMO_ENTRIES, MEMSTAT_CUR,
+    MEMSTAT_ALWAYS },
+  { "cursor_bytes", MEMSTAT_FRUGAL, MEMSTAT_CURSOR_BYTES, MEMSTAT_CUR,
+    MEMSTAT_ALWAYS },
+  { "open_cursors", MEMSTAT_FRUGAL, MEMSTAT_OPEN_CURSORS, MEMSTAT_CUR,
+    MEMSTAT_ALWAYS },
+};
+
+#define MEMSTAT_N_COUNTER                                                      \
+ ((int)(sizeof(aMemstatCounter) / sizeof(aMemstatCounter[0])))
+
+/* The names of the scopes, by MEMSTAT_PROCESS... */
+static const char *const azMemstatScope[] = { "process", "connection",
+                                              "frugal" };
+
+/* Columns of memstat. */
+#define MEMSTAT_COL_NAME        0
+#define MEMSTAT_COL_SCOPE       1
+#define MEMSTAT_COL_VALUE       2
+#define MEMSTAT_COL_HIGHWATER   3
+#define MEMSTAT_COL_UNAVAILABLE 4
+
+/*
+** True if SQLite keeps memory status (SQLITE_CONFIG_MEMSTATUS, on unless
+** turned off at start-up or built with SQLITE_DEFAULT_MEMSTATUS=0).  There
+** is no interface to ask; but with it on, the memory and the allocations
+** that the caller's open connection holds are counted, so both counters
+** cannot be 0.
+*/
+static int memstatMemStatusOn(void) {
+  sqlite3_int64 nNow = 0, mx = 0, nCount = 0;
+  sqlite3_status64(SQLITE_STATUS_MEMORY_USED, &nNow, &mx, 0);
+  sqlite3_status64(SQLITE_STATUS_MALLOC_COUNT, &nCount, &mx, 0);
+  return nNow > 0 || nCount > 0;
+}
+
+/*
+** Why counter p is unavailable, or NULL if it is available.  mxParser is
+** the high-water mark of PARSER_STACK: SQLite has just parsed the very
+** statement that reads memstat, so it is 0 only if the depth is not
+** tracked.
+*/
+static const char *memstatUnavailable(const MemstatCounter *p, int bMemStatus,
+                                      sqlite3_int64 mxParser) {
+  switch( p->eNeed ) {
+    case MEMSTAT_MEMSTATUS:
+      return bMemStatus ? 0 : "memory status is off (SQLITE_CONFIG_MEMSTATUS)";
+    case MEMSTAT_LOOKASIDE:
+      return sqlite3_compileoption_used("OMIT_LOOKASIDE")
+               ? "lookaside is compiled out (SQLITE_OMIT_LOOKASIDE)"
+               : 0;
+    case MEMSTAT_SCRATCH: return "not used since SQLite 3.22.0";
+    case MEMSTAT_PARSER:
+      return mxParser > 0 ? 0
+                          : "not tracked (SQLite built without"
+                            " YYTRACKMAXSTACKDEPTH)";
+    case MEMSTAT_OVERFLOW:
+      return sqlite3_compileoption_used("DISABLE_PAGECACHE_OVERFLOW_STATS")
+               ? "compiled out (SQLITE_DISABLE_PAGECACHE_OVERFLOW_STATS)"
+               : 0;
+  }
+  return 0;
+}
+
+/* One row of memstat, as read when the scan started. */
+typedef struct MemstatRow MemstatRow;
+struct MemstatRow {
+  const MemstatCounter *pCounter; /* The counter */
+  sqlite3_int64 iValue;           /* value */
+  sqlite3_int64 iHighwater;       /* highwater */
+  int bValue;                     /* value is not NULL */
+  int bHighwater;                 /* highwater is not NULL */
+  const char *zUnavailable;       /* unavailable, or NULL */
+};
+
+/* The memstat table. */
+typedef struct MemstatVtab MemstatVtab;
+struct MemstatVtab {
+  sqlite3_vtab base; /* Base class - must be first */
+  sqlite3 *db;       /* The connection */
+  FrugalDb *pState;  /* frugal's state on it */
+};
+
+/* A scan of memstat. */
+typedef struct MemstatCursor MemstatCursor;
+struct MemstatCursor {
+  sqlite3_vtab_cursor base;           /* Base class - must be first */
+  int iRow;                           /* Current row, 0-based */
+  int nRow;                           /* Rows in aRow[] */
+  MemstatRow aRow[MEMSTAT_N_COUNTER]; /* The snapshot */
+};
+
+/* The current value of one of frugal's own counters. */
+static sqlite3_int64 memstatFrugalValue(FrugalDb *pState, int iOp) {
+  i64 nByte = 0, nEntry = 0;
+  switch( iOp ) {
+    case MEMSTAT_MEMO_BYTES:
+      frugalMemoUsage(pState, &nByte, &nEntry);
+      return nByte;
+    case MEMSTAT_MEMO_ENTRIES:
+      frugalMemoUsage(pState, &nByte, &nEntry);
+      return nEntry;
+    case MEMSTAT_CURSOR_BYTES: return pState->nCursorByte;
+    case MEMSTAT_OPEN_CURSORS: return pState->nOpenCursor;
+  }
+  return 0;
+}
+
+/*
+** Read counter p into *pRow.  0 if the running SQLite does not know the
+** counter (a verb newer than it), so that it has no row.
+*/
+static int memstatRead(MemstatVtab *pTab, const MemstatCounter *p,
+                       int bMemStatus, sqlite3_int64 mxParser,
+                       MemstatRow *pRow) {
+  sqlite3_int64 iCur = 0, iHw = 0;
+  memset(pRow, 0, sizeof(*pRow));
+  pRow->pCounter = p;
+  if( p->eScope == MEMSTAT_PROCESS ) {
+    if( sqlite3_status64(p->iOp, &iCur, &iHw, 0) != SQLITE_OK ) return 0;
+  } else if( p->eScope == MEMSTAT_CONNECTION ) {
+    int iCur32 = 0, iHw32 = 0;
+    if( sqlite3_db_status(pTab->db, p->iOp, &iCur32, &iHw32, 0) != SQLITE_OK )
+      return 0;
+    iCur = iCur32;
+    iHw = iHw32;
+  } else {
+    iCur = memstatFrugalValue(pTab->pState, p->iOp);
+  }
+  pRow->zUnavailable = memstatUnavailable(p, bMemStatus, mxParser);
+  if( pRow->zUnavailable ) return 1;
+  switch( p->eKind ) {
+    case MEMSTAT_BOTH:
+      pRow->iValue = iCur;
+      pRow->iHighwater = iHw;
+      pRow->bValue = pRow->bHighwater = 1;
+      break;
+    case MEMSTAT_CUR:
+      pRow->iValue = iCur;
+      pRow->bValue = 1;
+      break;
+    case MEMSTAT_HW:
+      pRow->iHighwater = iHw;
+      pRow->bHighwater = 1;
+      break;
+    case MEMSTAT_HWN:
+      pRow->iValue = iHw;
+      pRow->bValue = 1;
+      break;
+  }
+  return 1;
+}
+
+/* xConnect. */
+static int memstatConnect(sqlite3 *db, void *pAux, int argc,
+                          const char *const *argv, sqlite3_vtab **ppVtab,
+                          char **pzErr) {
+  MemstatVtab *p;
+  int rc;
+  (void)argc;
+  (void)argv;
+  rc = sqlite3_declare_vtab(db, "CREATE TABLE x(name TEXT, scope TEXT,"
+                                " value INTEGER, highwater INTEGER,"
+                                " unavailable TEXT)");
+  if( rc == SQLITE_OK ) rc = sqlite3_vtab_config(db, SQLITE_VTAB_INNOCUOUS);
+  if( rc != SQLITE_OK ) {
+    *pzErr = sqlite3_mprintf("memstat: %s", sqlite3_errstr(rc));
+    return rc;
+  }
+  p = sqlite3_malloc64(sizeof(*p));
+  if( p == 0 ) return SQLITE_NOMEM;
+  memset(p, 0, sizeof(*p));
+  p->db = db;
+  p->pState = (FrugalDb *)pAux;
+  *ppVtab = &p->base;
+  return SQLITE_OK;
+}
+
+/* xDisconnect, for both tables. */
+static int memstatDisconnect(sqlite3_vtab *pVtab) {
+  sqlite3_free(pVtab);
+  return SQLITE_OK;
+}
+
+/* xOpen. */
+static int memstatOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCur) {
+  MemstatCursor *pCur = sqlite3_malloc64(sizeof(*pCur));
+  (void)pVtab;
+  if( pCur == 0 ) return SQLITE_NOMEM;
+  memset(pCur, 0, sizeof(*pCur));
+  *ppCur = &pCur->base;
+  return SQLITE_OK;
+}
+
+/* xClose. */
+static int memstatClose(sqlite3_vtab_cursor *cur) {
+  sqlite3_free(cur);
+  return SQLITE_OK;
+}
+
+/* xBestIndex: a full scan of a short list. */
+static int memstatBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
+  (void)pVtab;
+  pInfo->estimatedCost = (double)MEMSTAT_N_COUNTER;
+  pInfo->estimatedRows = MEMSTAT_N_COUNTER;
+  return SQLITE_OK;
+}
+
+/* xFilter: read every counter. */
+static int memstatFilter(sqlite3_vtab_cursor *cur, int idxNum,
+                         const char *idxStr, int argc, sqlite3_value **argv) {
+  MemstatCursor *pCur = (MemstatCursor *)cur;
+  MemstatVtab *pTab = (MemstatVtab *)cur->pVtab;
+  int bMemStatus = memstatMemStatusOn();
+  sqlite3_int64 iCur = 0, mxParser = 0;
+  int i;
+  (void)idxNum;
+  (void)idxStr;
+  (void)argc;
+  (void)argv;
+  sqlite3_status64(SQLITE_STATUS_PARSER_STACK, &iCur, &mxParser, 0);
+  pCur->nRow = 0;
+  for( i = 0; i < MEMSTAT_N_COUNTER; i++ ) {
+    if( memstatRead(pTab, &aMemstatCounter[i], bMemStatus, mxParser,
+                    &pCur->aRow[pCur->nRow]) ) {
+      pCur->nRow++;
+    }
+  }
+  pCur->iRow = 0;
+  return SQLITE_OK;
+}
+
+/* xNext. */
+static int memstatNext(sqlite3_vtab_cursor *cur) {
+  ((MemstatCursor *)cur)->iRow++;
+  return SQLITE_OK;
+}
+
+/* xEof. */
+static int memstatEof(sqlite3_vtab_cursor *cur) {
+  MemstatCursor *pCur = (MemstatCursor *)cur;
+  return pCur->iRow >= pCur->nRow;
+}
+
+/* xColumn. */
+static int memstatColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx,
+                         int i) {
+  MemstatCursor *pCur = (MemstatCursor *)cur;
+  const MemstatRow *pRow = &pCur->aRow[pCur->iRow];
+  switch( i ) {
+    case MEMSTAT_COL_NAME:
+      sqlite3_result_text(ctx, pRow->pCounter->zName, -1, SQLITE_STATIC);
+      break;
+    case MEMSTAT_COL_SCOPE:
+      sqlite3_result_text(ctx, azMemstatScope[pRow->pCounter->eScope], -1,
+                          SQLITE_STATIC);
+      break;
+    case MEMSTAT_COL_VALUE:
+      if( pRow->bValue ) sqlite3_result_int64(ctx, pRow->iValue);
+      break;
+    case MEMSTAT_COL_HIGHWATER:
+      if( pRow->bHighwater ) sqlite3_result_int64(ctx, pRow->iHighwater);
+      break;
+    case MEMSTAT_COL_UNAVAILABLE:
+      if( pRow->zUnavailable ) {
+        sqlite3_result_text(ctx, pRow->zUnavailable, -1, SQLITE_STATIC);
+      }
+      break;
+  }
+  return SQLITE_OK;
+}
+
+/* xRowid: the row's position in the scan, from 1. */
+static int memstatRowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *pRowid) {
+  *pRowid = ((MemstatCursor *)cur)->iRow + 1;
+  return SQLITE_OK;
+}
+
+static const sqlite3_module memstatModule = {
+  .iVersion = 0,
+  .xConnect = memstatConnect,
+  .xBestIndex = memstatBestIndex,
+  .xDisconnect = memstatDisconnect,
+  .xOpen = memstatOpen,
+  .xClose = memstatClose,
+  .xFilter = memstatFilter,
+  .xNext = memstatNext,
+  .xEof = memstatEof,
+  .xColumn = memstatColumn,
+  .xRowid = memstatRowid,
+};
+
+/************************************************************************
+** frugal_release()
+*/
+
+/* CACHE_USED of connection db: bytes held by its page caches. */
+static i64 memstatCacheUsed(sqlite3 *db) {
+  int iCur = 0, iHw = 0;
+  sqlite3_db_status(db, SQLITE_DBSTATUS_CACHE_USED, &iCur, &iHw, 0);
+  return iCur;
+}
+
+/*
+** frugal_release(): empty every memo cache of the connection, call
+** sqlite3_db_release_memory(), and return the bytes released as memstat
+** measures them: the drop of memo_bytes plus the drop of CACHE_USED.
+*/
+static void memstatReleaseFunc(sqlite3_context *ctx, int argc,
+                               sqlite3_value **argv) {
+  FrugalDb *pState = (FrugalDb *)sqlite3_user_data(ctx);
+  sqlite3 *db = sqlite3_context_db_handle(ctx);
+  i64 nMemo0, nMemo1, nEntry, nCache0, nCache1;
+  (void)argc;
+  (void)argv;
+  frugalMemoUsage(pState, &nMemo0, &nEntry);
+  nCache0 = memstatCacheUsed(db);
+  frugalMemoClearAll(pState);
+  sqlite3_db_release_memory(db);
+  frugalMemoUsage(pState, &nMemo1, &nEntry);
+  nCache1 = memstatCacheUsed(db);
+  sqlite3_result_int64(ctx, (nMemo0 - nMemo1) + (nCache0 - nCache1));
+}
+
+/************************************************************************
+** memprof(sql)
+*/
+
+/* Columns of memprof. */
+#define MEMPROF_COL_STMT           0
+#define MEMPROF_COL_SQL            1
+#define MEMPROF_COL_ROWS           2
+#define MEMPROF_COL_MS             3
+#define MEMPROF_COL_MEM_BEFORE     4
+#define MEMPROF_COL_MEM_AFTER      5
+#define MEMPROF_COL_MEM_PEAK       6
+#define MEMPROF_COL_DELTA          7
+#define MEMPROF_COL_PEAK_OVER      8
+#define MEMPROF_COL_VM_STEPS       9
+#define MEMPROF_COL_SORTS          10
+#define MEMPROF_COL_FULLSCAN_STEPS 11
+#define MEMPROF_COL_AUTOINDEX      12
+#define MEMPROF_COL_SCRIPT         13 /* HIDDEN: the argument */
+
+/* The most characters of a statement an error message quotes. */
+#define MEMPROF_ERR_SQL_CHARS 60
+
+/* What the planner is told a scan costs: running a script is expensive
+** and has side effects, so a join should run it once, as the outer loop. */
+#define MEMPROF_EST_COST 1e12
+#define MEMPROF_EST_ROWS 20
+
+/*
+** One statement being measured.  While it runs it is linked in
+** memprofRunList, and any reset of the high-water mark folds the mark into
+** mxPeak first.
+*/
+typedef struct MemprofRun MemprofRun;
+struct MemprofRun {
+  MemprofRun *pNext;    /* Next statement being measured, in any thread */
+  sqlite3_int64 mxPeak; /* Highest MEMORY_USED seen since it started */
+};
+
+/* The statements being measured, guarded by frugalGlobalMutex(). */
+static MemprofRun *memprofRunList = 0;
+
+/*
+** Start measuring pRun: reset the high-water mark of MEMORY_USED, after
+** folding it into every run already measured, and link pRun.  Return the
+** memory in use.
+*/
+static sqlite3_int64 memprofPeakStart(MemprofRun *pRun) {
+  sqlite3_mutex *pMutex = frugalGlobalMutex();
+  sqlite3_int64 nNow = 0, mx = 0;
+  MemprofRun *p;
+  sqlite3_mutex_enter(pMutex);
+  sqlite3_status64(SQLITE_STATUS_MEMORY_USED, &nNow, &mx, 1);
+  for( p = memprofRunList; p; p = p->pNext ) {
+    if( mx > p->mxPeak ) p->mxPeak = mx;
+  }
+  pRun->mxPeak = nNow;
+  pRun->pNext = memprofRunList;
+  memprofRunList = pRun;
+  sqlite3_mutex_leave(pMutex);
+  return nNow;
+}
+
+/*
+** Stop measuring pRun and unlink it.  Return the memory in use and set
+** *pmxPeak to the highest it has been since memprofPeakStart().
+*/
+static sqlite3_int64 memprofPeakEnd(MemprofRun *pRun, sqlite3_int64 *pmxPeak) {
+  sqlite3_mutex *pMutex = frugalGlobalMutex();
+  sqlite3_int64 nNow = 0, mx = 0;
+  MemprofRun **pp;
+  sqlite3_mutex_enter(pMutex);
+  sqlite3_status64(SQLITE_STATUS_MEMORY_USED, &nNow, &mx, 0);
+  for( pp = &memprofRunList; *pp != pRun; pp = &(*pp)->pNext ) {}
+  *pp = pRun->pNext;
+  sqlite3_mutex_leave(pMutex);
+  *pmxPeak = mx > pRun->mxPeak ? mx : pRun->mxPeak;
+  return nNow;
+}
+
+/* The measurements of one statement: a row of memprof. */
+typedef struct MemprofRow MemprofRow;
+struct MemprofRow {
+  int iSql;              /* The statement's text: offset in the script */
+  int nSql;              /* and bytes */
+  i64 nRow;              /* rows */
+  double rMs;            /* ms */
+  sqlite3_int64 nBefore; /* mem_before */
+  sqlite3_int64 nAfter;  /* mem_after */
+  sqlite3_int64 mxPeak;  /* mem_peak */
+  int nVmStep;           /* vm_steps */
+  int nSort;             /* sorts */
+  int nFullscan;         /* fullscan_steps */
+  int nAutoindex;        /* autoindex */
+};
+
+/* The memprof table. */
+typedef struct MemprofVtab MemprofVtab;
+struct MemprofVtab {
+  sqlite3_vtab base; /* Base class - must be first */
+  sqlite3 *db;       /* The connection the script runs on */
+};
+
+/* A run of a script. */
+typedef struct MemprofCursor MemprofCursor;
+struct MemprofCursor {
+  sqlite3_vtab_cursor base; /* Base class - must be first */
+  sqlite3_value *pScript;   /* The argument, copied */
+  const char *zScript;      /* Its text */
+  int nScript;              /* Bytes of zScript */
+  int iNext;                /* Offset of the statements not run yet */
+  i64 iStmt;                /* Number of the current statement, from 1 */
+  int bMemStatus;           /* SQLite keeps memory status */
+  int bEof;                 /* No more statements */
+  MemprofRow row;           /* The current row */
+};
+
+/* Nanoseconds of a monotonic clock. */
+static i64 memprofNow(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (i64)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* True if c is a space as SQL's tokenizer sees it. */
+static int memprofIsSpace(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r';
+}
+
+/*
+** The offset of the first byte at or after i in z[0..n-1] that is not a
+** space, in a comment or a ';' (an empty statement).
+*/
+static int memprofSkip(const char *z, int n, int i) {
+  while( i < n ) {
+    if( memprofIsSpace(z[i]) || z[i] == ';' ) {
+      i++;
+    } else if( z[i] == '-' && i + 1 < n && z[i + 1] == '-' ) {
+      while( i < n && z[i] != '\n' ) i++;
+    } else if( z[i] == '/' && i + 1 < n && z[i + 1] == '*' ) {
+      for( i += 2; i < n && !(z[i] == '*' && i + 1 < n && z[i + 1] == '/');
+           i++ ) {}
+      i = i < n ? i + 2 : n;
+    } else {
+      break;
+    }
+  }
+  return i;
+}
+
+/*
+** Bytes of the statement at z, which is followed by n - 1 more bytes of
+** script: up to the semicolon that completes it (sqlite3_complete()), or
+** all n.  For errors, where a failed prepare does not say where the
+** statement ends.  -1 on OOM.
+*/
+static int memprofStmtLen(const char *z, int n) {
+  char *zCopy = sqlite3_malloc64((sqlite3_uint64)n + 1);
+  int i;
+  if( zCopy == 0 ) return -1;
+  memcpy(zCopy, z, (size_t)n);
+  for( i = 0; i < n; i++ ) {
+    int bComplete;
+    char c;
+    if( zCopy[i] != ';' ) continue;
+    c = zCopy[i + 1];
+    zCopy[i + 1] = 0;
+    bComplete = sqlite3_complete(zCopy);
+    zCopy[i + 1] = c;
+    if( bComplete ) break;
+  }
+  sqlite3_free(zCopy);
+  return i < n ? i + 1 : n;
+}
+
+/* Bytes of the n bytes at z once trailing spaces and one ';' are cut. */
+static int memprofTrim(const char *z, int n) {
+  while( n > 0 && memprofIsSpace(z[n - 1]) ) n--;
+  if( n > 0 && z[n - 1] == ';' ) n--;
+  while( n > 0 && memprofIsSpace(z[n - 1]) ) n--;
+  return n;
+}
+
+/*
+** The n bytes of SQL at z as an error message quotes them: runs of spaces
+** made one space, at most MEMPROF_ERR_SQL_CHARS characters, "..." after a
+** cut.  NULL on OOM.
+*/
+static char *memprofQuote(const char *z, int n) {
+  char *zOut = sqlite3_malloc64((sqlite3_uint64)n + 4);
+  int i, j = 0, nChar = 0;
+  if( zOut == 0 ) return 0;
+  for( i = 0; i < n; i++ ) {
+    unsigned char c = (unsigned char)z[i];
+    if( memprofIsSpace((char)c) ) {
+      if( j > 0 && zOut[j - 1] == ' ' ) continue;
+      c = ' ';
+    }
+    if( (c & 0xc0) != 0x80 && nChar++ == MEMPROF_ERR_SQL_CHARS ) {
+      memcpy(&zOut[j], "...", 3);
+      j += 3;
+      break;
+    }
+    zOut[j++] = (char)c;
+  }
+  zOut[j] = 0;
+  return zOut;
+}
+
+/*
+** Set the error of the current statement, whose text starts at z and is
+** nLen bytes long (0: not known; the script goes on for n bytes):
+** "memprof: statement N (text): zWhy".  Return rc, or SQLITE_NOMEM if the
+** message cannot be made.
+*/
+static int memprofStmtError(MemprofCursor *pCur, int rc, const char *z, int n,
+                            int nLen, const char *zWhy) {
+  sqlite3_vtab *pVtab = pCur->base.pVtab;
+  char *zQuote = 0;
+  if( nLen <= 0 ) nLen = memprofStmtLen(z, n);
+  if( nLen >= 0 ) zQuote = memprofQuote(z, memprofTrim(z, nLen));
+  sqlite3_free(pVtab->zErrMsg);
+  pVtab->zErrMsg = zQuote ? sqlite3_mprintf("memprof: statement %lld (%s): %s",
+                                            pCur->iStmt, zQuote, zWhy)
+                          : 0;
+  sqlite3_free(zQuote);
+  pCur->bEof = 1;
+  return pVtab->zErrMsg ? rc : SQLITE_NOMEM;
+}
+
+/*
+** Set the error zErr of the table, taking it over, and return rc
+** (SQLITE_NOMEM if zErr is NULL).
+*/
+static int memprofError(MemprofCursor *pCur, int rc, char *zErr) {
+  sqlite3_vtab *pVtab = pCur->base.pVtab;
+  sqlite3_free(pVtab->zErrMsg);
+  pVtab->zErrMsg = zErr;
+  pCur->bEof = 1;
+  return zErr ? rc : SQLITE_NOMEM;
+}
+
+/*
+** SQLite's messages when it refuses a statement because another one is
+** running on the connection, here the SELECT that reads memprof (glob
+** patterns for sqlite3_strglob()):  VACUUM; DROP TABLE and DROP INDEX
+** while another statement reads; DETACH of a database the script used;
+** a change of journal mode to or from WAL.
+*/
+static const char *const azMemprofNested[] = {
+  "* - SQL statements in progress",
+  "database table is locked*",
+  "database * is locked",
+  "cannot change * wal mode from within a transaction",
+};
+
+/*
+** True if zErr, the message of error rc, is SQLite refusing to run a
+** statement inside another.
+*/
+static int memprofIsNested(int rc, const char *zErr) {
+  size_t i;
+  if( rc != SQLITE_ERROR && rc != SQLITE_LOCKED && rc != SQLITE_BUSY ) return 0;
+  for( i = 0; i < sizeof(azMemprofNested) / sizeof(azMemprofNested[0]); i++ ) {
+    if( sqlite3_strglob(azMemprofNested[i], zErr) == 0 ) return 1;
+  }
+  return 0;
+}
+
+/*
+** True if a statement that writes is running on db: memprof must not run
+** its script inside one (see memprofFilter()).
+*/
+static int memprofInWriter(sqlite3 *db) {
+  sqlite3_stmt *p;
+  for( p = sqlite3_next_stmt(db, 0); p; p = sqlite3_next_stmt(db, p) ) {
+    if( sqlite3_stmt_busy(p) && !sqlite3_stmt_readonly(p) ) return 1;
+  }
+  return 0;
+}
+
+/*
+** Step pStmt to its end and fill in what *pRow says of it.  Return what
+** sqlite3_finalize() returns, which finalizes it.
+*/
+static int memprofStep(sqlite3 *db, sqlite3_stmt *pStmt, int nChange0,
+                       MemprofRow *pRow) {
+  int rc;
+  pRow->nRow = 0;
+  while( (rc = sqlite3_step(pStmt)) == SQLITE_ROW ) pRow->nRow++;
+  if( rc == SQLITE_DONE && sqlite3_column_count(pStmt) == 0 ) {
+    /* sqlite3_changes() is left as it was by statements other than an
+    ** INSERT, UPDATE or DELETE; the total moves only when one ran. */
+    pRow->nRow =
+        sqlite3_total_changes(db) != nChange0 ? sqlite3_changes(db) : 0;
+  }
+  pRow->nVmStep = sqlite3_stmt_status(pStmt, SQLITE_STMTSTATUS_VM_STEP, 0);
+  pRow->nSort = sqlite3_stmt_status(pStmt, SQLITE_STMTSTATUS_SORT, 0);
+  pRow->nFullscan =
+      sqlite3_stmt_status(pStmt, SQLITE_STMTSTATUS_FULLSCAN_STEP, 0);
+  pRow->nAutoindex = sqlite3_stmt_status(pStmt, SQLITE_STMTSTATUS_AUTOINDEX, 0);
+  return sqlite3_finalize(pStmt);
+}
+
+/*
+** Run the next statement of the script and make it the current row; at
+** the end of the script, set bEof.
+*/
+static int memprofNext(sqlite3_vtab_cursor *cur) {
+  MemprofCursor *pCur = (MemprofCursor *)cur;
+  sqlite3 *db = ((MemprofVtab *)cur->pVtab)->db;
+  const char *z = pCur->zScript;
+  int n = pCur->nScript;
+  for( ;; ) {
+    MemprofRun run;
+    MemprofRow *pRow = &pCur->row;
+    sqlite3_stmt *pStmt = 0;
+    const char *zTail = 0;
+    int iStart = memprofSkip(z, n, pCur->iNext);
+    int nChange0, bPrepared, rc;
+    i64 t0;
+
+    if( iStart >= n ) {
+      pCur->bEof = 1;
+      return SQLITE_OK;
+    }
+    pCur->iStmt++;
+    if( z[iStart] == '.' ) {
+      int nLine = 0;
+      while( iStart + nLine < n && z[iStart + nLine] != '\n' ) nLine++;
+      return memprofStmtError(pCur, SQLITE_ERROR, &z[iStart], n - iStart, nLine,
+                              "dot-commands are for the sqlite3 shell,"
+                              " not SQL");
+    }
+
+    nChange0 = sqlite3_total_changes(db);
+    pRow->nBefore = memprofPeakStart(&run);
+    t0 = memprofNow();
+    rc = sqlite3_prepare_v2(db, &z[iStart], n - iStart, &pStmt, &zTail);
+    bPrepared = rc == SQLITE_OK;
+    if( bPrepared && pStmt ) rc = memprofStep(db, pStmt, nChange0, pRow);
+    pRow->rMs = (double)(memprofNow() - t0) / 1e6;
+    pRow->nAfter = memprofPeakEnd(&run, &pRow->mxPeak);
+
+    if( rc != SQLITE_OK ) {
+      /* After a failed prepare, zTail says where parsing stopped, not
+      ** where the statement ends. */
+      int nLen = bPrepared ? (int)(zTail - &z[iStart]) : 0;
+      const char *zErr = sqlite3_errmsg(db);
+      char *zWhy = 0;
+      if( memprofIsNested(rc & 0xff, zErr) ) {
+        zWhy = sqlite3_mprintf("SQLite cannot run this statement inside"
+                               " another (%s)",
+                               zErr);
+        if( zWhy == 0 ) return memprofError(pCur, SQLITE_NOMEM, 0);
+      }
+      rc = memprofStmtError(pCur, rc & 0xff, &z[iStart], n - iStart, nLen,
+                            zWhy ? zWhy : zErr);
+      sqlite3_free(zWhy);
+      return rc;
+    }
+    pCur->iNext = (int)(zTail - z);
+    if( pStmt == 0 ) {
+      pCur->iStmt--; /* Only a ";": not a statement */
+      continue;
+    }
+    pRow->iSql = iStart;
+    pRow->nSql = memprofTrim(&z[iStart], pCur->iNext - iStart);
+    return SQLITE_OK;
+  }
+}
+
+/* xConnect. */
+static int memprofConnect(sqlite3 *db, void *pAux, int argc,
+                          const char *const *argv, sqlite3_vtab **ppVtab,
+                          char **pzErr) {
+  MemprofVtab *p;
+  int rc;
+  (void)pAux;
+  (void)argc;
+  (void)argv;
+  rc = sqlite3_declare_vtab(
+      db, "CREATE TABLE x(stmt INTEGER, sql TEXT, rows INTEGER, ms REAL,"
+          " mem_before INTEGER, mem_after INTEGER, mem_peak INTEGER,"
+          " delta INTEGER, peak_over INTEGER, vm_steps INTEGER,"
+          " sorts INTEGER, fullscan_steps INTEGER, autoindex INTEGER,"
+          " script HIDDEN)");
+  if( rc == SQLITE_OK ) rc = sqlite3_vtab_config(db, SQLITE_VTAB_DIRECTONLY);
+  if( rc != SQLITE_OK ) {
+    *pzErr = sqlite3_mprintf("memprof: %s", sqlite3_errstr(rc));
+    return rc;
+  }
+  p = sqlite3_malloc64(sizeof(*p));
+  if( p == 0 ) return SQLITE_NOMEM;
+  memset(p, 0, sizeof(*p));
+  p->db = db;
+  *ppVtab = &p->base;
+  return SQLITE_OK;
+}
+
+/* xOpen. */
+static int memprofOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCur) {
+  MemprofCursor *pCur = sqlite3_malloc64(sizeof(*pCur));
+  (void)pVtab;
+  if( pCur == 0 ) return SQLITE_NOMEM;
+  memset(pCur, 0, sizeof(*pCur));
+  pCur->bEof = 1;
+  *ppCur = &pCur->base;
+  return SQLITE_OK;
+}
+
+/* xClose. */
+static int memprofClose(sqlite3_vtab_cursor *cur) {
+  MemprofCursor *pCur = (MemprofCursor *)cur;
+  sqlite3_value_free(pCur->pScript);
+  sqlite3_free(pCur);
+  return SQLITE_OK;
+}
+
+/*
+** xBestIndex.  The script must be given as the argument: "script = ?",
+** passed to xFilter as argv[0].
+*/
+static int memprofBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
+  int i, iScript = -1, bUnusable = 0;
+  for( i = 0; i < pInfo->nConstraint; i++ ) {
+    const struct sqlite3_index_constraint *pC = &pInfo->aConstraint[i];
+    if( pC->iColumn != MEMPROF_COL_SCRIPT
+        || pC->op != SQLITE_INDEX_CONSTRAINT_EQ )
+      continue;
+    if( !pC->usable ) {
+      bUnusable = 1;
+    } else if( iScript < 0 ) {
+      iScript = i;
+    }
+  }
+  if( iScript < 0 ) {
+    if( bUnusable ) return SQLITE_CONSTRAINT;
+    sqlite3_free(pVtab->zErrMsg);
+    pVtab->zErrMsg = sqlite3_mprintf("memprof: missing script argument");
+    return pVtab->zErrMsg ? SQLITE_ERROR : SQLITE_NOMEM;
+  }
+  pInfo->aConstraintUsage[iScript].argvIndex = 1;
+  pInfo->aConstraintUsage[iScript].omit = 1;
+  pInfo->estimatedCost = MEMPROF_EST_COST;
+  pInfo->estimatedRows = MEMPROF_EST_ROWS;
+  return SQLITE_OK;
+}
+
+/* xFilter: take the script and run its first statement. */
+static int memprofFilter(sqlite3_vtab_cursor *cur, int idxNum,
+                         const char *idxStr, int argc, sqlite3_value **argv) {
+  MemprofCursor *pCur = (MemprofCursor *)cur;
+  const char *z;
+  (void)idxNum;
+  (void)idxStr;
+  (void)argc;
+  sqlite3_value_free(pCur->pScript);
+  pCur->pScript = 0;
+  pCur->bEof = 1;
+  pCur->iStmt = 0;
+  pCur->iNext = 0;
+  if( sqlite3_value_type(argv[0]) == SQLITE_NULL ) {
+    return memprofError(pCur, SQLITE_ERROR,
+                        sqlite3_mprintf("memprof: the script is NULL"));
+  }
+  /* Inside a statement that writes, the script's statements would all
+  ** share its transaction, and a BEGIN in the script would leave SQLite
+  ** unable to roll that statement back if it fails. */
+  if( memprofInWriter(((MemprofVtab *)cur->pVtab)->db) ) {
+    return memprofError(
+        pCur, SQLITE_ERROR,
+        sqlite3_mprintf("memprof: cannot run inside a statement that writes"
+                        " (read memprof with a SELECT of its own)"));
+  }
+  pCur->pScript = sqlite3_value_dup(argv[0]);
+  if( pCur->pScript == 0 ) return SQLITE_NOMEM;
+  z = (const char *)sqlite3_value_text(pCur->pScript);
+  if( z == 0 ) return SQLITE_NOMEM;
+  pCur->zScript = z;
+  pCur->nScript = sqlite3_value_bytes(pCur->pScript);
+  if( (int)strlen(z) != pCur->nScript ) {
+    return memprofError(
+        pCur, SQLITE_ERROR,
+        sqlite3_mprintf("memprof: the script contains a NUL byte"));
+  }
+  /* A UTF-8 byte-order mark, as some editors write. */
+  if( pCur->nScript >= 3 && memcmp(z, "\xef\xbb\xbf", 3) == 0 ) {
+    pCur->iNext = 3;
+  }
+  pCur->bMemStatus = memstatMemStatusOn();
+  pCur->bEof = 0;
+  return memprofNext(cur);
+}
+
+/* xEof. */
+static int memprofEof(sqlite3_vtab_cursor *cur) {
+  return ((MemprofCursor *)cur)->bEof;
+}
+
+/* Set ctx to the memory figure v, or NULL without memory status. */
+static void memprofResultMem(sqlite3_context *ctx, const MemprofCursor *pCur,
+                             sqlite3_int64 v) {
+  if( pCur->bMemStatus ) sqlite3_result_int64(ctx, v);
+}
+
+/* xColumn. */
+static int memprofColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx,
+                         int i) {
+  MemprofCursor *pCur = (MemprofCursor *)cur;
+  const MemprofRow *pRow = &pCur->row;
+  switch( i ) {
+    case MEMPROF_COL_STMT: sqlite3_result_int64(ctx, pCur->iStmt); break;
+    case MEMPROF_COL_SQL:
+      sqlite3_result_text(ctx, &pCur->zScript[pRow->iSql], pRow->nSql,
+                          SQLITE_TRANSIENT);
+      break;
+    case MEMPROF_COL_ROWS: sqlite3_result_int64(ctx, pRow->nRow); break;
+    case MEMPROF_COL_MS: sqlite3_result_double(ctx, pRow->rMs); break;
+    case MEMPROF_COL_MEM_BEFORE:
+      memprofResultMem(ctx, pCur, pRow->nBefore);
+      break;
+    case MEMPROF_COL_MEM_AFTER:
+      memprofResultMem(ctx, pCur, pRow->nAfter);
+      break;
+    case MEMPROF_COL_MEM_PEAK: memprofResultMem(ctx, pCur, pRow->mxPeak); break;
+    case MEMPROF_COL_DELTA:
+      memprofResultMem(ctx, pCur, pRow->nAfter - pRow->nBefore);
+      break;
+    case MEMPROF_COL_PEAK_OVER:
+      memprofResultMem(ctx, pCur, pRow->mxPeak - pRow->nBefore);
+      break;
+    case MEMPROF_COL_VM_STEPS: sqlite3_result_int(ctx, pRow->nVmStep); break;
+    case MEMPROF_COL_SORTS: sqlite3_result_int(ctx, pRow->nSort); break;
+    case MEMPROF_COL_FULLSCAN_STEPS:
+      sqlite3_result_int(ctx, pRow->nFullscan);
+      break;
+    case MEMPROF_COL_AUTOINDEX:
+      sqlite3_result_int(ctx, pRow->nAutoindex);
+      break;
+    case MEMPROF_COL_SCRIPT: sqlite3_result_value(ctx, pCur->pScript); break;
+  }
+  return SQLITE_OK;
+}
+
+/* xRowid: the statement's number. */
+static int memprofRowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *pRowid) {
+  *pRowid = ((MemprofCursor *)cur)->iStmt;
+  return SQLITE_OK;
+}
+
+static const sqlite3_module memprofModule = {
+  .iVersion = 0,
+  .xConnect = memprofConnect,
+  .xBestIndex = memprofBestIndex,
+  .xDisconnect = memstatDisconnect,
+  .xOpen = memprofOpen,
+  .xClose = memprofClose,
+  .xFilter = memprofFilter,
+  .xNext = memprofNext,
+  .xEof = memprofEof,
+  .xColumn = memprofColumn,
+  .xRowid = memprofRowid,
+};
+
+/************************************************************************
+** Registration.
+*/
+
+/*
+** Register memstat and frugal_release() (FRUGAL_REG_PURE) and memprof
+** (FRUGAL_REG_IO: it runs SQL text).
+*/
+int frugal_memstat_register(sqlite3 *db, int mWhich, char **pzErrMsg) {
+  static const FrugalFunc aFunc[] = {
+    { "frugal_release", 0, SQLITE_DIRECTONLY, 0, memstatReleaseFunc, 0, 0, 0,
+      0 },
+  };
+  FrugalDb *pState = frugalDbAcquire(db);
+  int rc;
+  if( pState == 0 ) return SQLITE_NOMEM;
+  rc = frugalRegisterFuncs(db, aFunc, (int)(sizeof(aFunc) / sizeof(aFunc[0])),
+                           mWhich, pState, pzErrMsg);
+  if( rc == SQLITE_OK && (mWhich & FRUGAL_REG_PURE) ) {
+    rc = frugalRegisterModule(db, "memstat", &memstatModule, pState, pzErrMsg);
+  }
+  if( rc == SQLITE_OK && (mWhich & FRUGAL_REG_IO) ) {
+    rc = frugalRegisterModule(db, "memprof", &memprofModule, 0, pzErrMsg);
+  }
+  frugalDbRelease(pState);
+  return rc;
+}
