@@ -33,11 +33,14 @@
 ** the tokenizer walks a record once, jumping from one byte that matters to
 ** the next (the delimiter or the newline outside quotes, the quote or the
 ** newline inside; csvFind() compares 16 bytes at a time), and notes where
-** each field starts and ends; nothing is copied.  When the buffer ends inside a record, the
-** partial record is moved to the front and the rest refilled; only a
-** record longer than the whole buffer makes it grow, by doubling, and never
-** beyond SQLITE_LIMIT_LENGTH.  So memory is constant in the size of the
-** file and bounded by the longest record.
+** each field starts and ends; nothing is copied.  When the buffer ends
+** inside a record, the tokenizer notes where it is (CsvPartial), the
+** partial record is moved to the front and the rest refilled, and the
+** tokenizer goes on from there: each byte is walked once however short the
+** reads (a pipe gives 64 KiB at a time).  Only a record longer than the
+** whole buffer makes it grow, by doubling, and never beyond
+** SQLITE_LIMIT_LENGTH.  So memory is constant in the size of the file and
+** bounded by the longest record.
 **
 ** A scan of csv_file keeps the positions of only the fields the query uses
 ** (xBestIndex turns colUsed into the number of leading fields to keep), and
@@ -52,14 +55,33 @@
 ** from the header (or are c0, c1, ...), and with types=auto each column's
 ** declared type is inferred from the first CSV_SAMPLE_ROWS rows.  A later
 ** value that is not a number in a numeric column is returned as TEXT.
-** Every scan streams the file again.
+** Every scan streams the file again, except standard input, which cannot
+** be read twice: what was read to decide the columns is kept for the one
+** scan it allows.
 **
 ** read_csv builds the JSON object of a row only when the record column is
 ** read, by a second walk over the record, which is known to be well formed
 ** by then.
 **
+** THE FILE, IN ORDER
+**
+**   Options          CsvOptions: csv_file's arguments, read_csv's JSON
+**   Counting         the bytes a scan holds, as memstat reports them
+**   The reader       CsvReader: buffer, tokenizer, records (CsvRow)
+**   Numbers          the JSON number grammar, parsed and converted
+**   Text             a growing buffer, and JSON strings
+**   Column names     from a header, made unique
+**   Rows             what both modules check about a row
+**   csv_file         the CREATE VIRTUAL TABLE module
+**   read_csv         the table-valued function
+**   Registration
+**
 ** Both read files, so both are SQLITE_VTAB_DIRECTONLY: a view or trigger
-** in a database schema cannot use them.
+** in a database schema cannot use them.  And csv_file tables can only be
+** made in the temp schema: SQLite connects a table found in a database
+** file before it checks SQLITE_VTAB_DIRECTONLY, and connecting reads the
+** file, so a hostile database could otherwise make whoever opens it read
+** any file (see csvfileNotTemp()).
 */
 #define _POSIX_C_SOURCE 200809L
 #include "frugal_int.h"
@@ -72,6 +94,17 @@
 #if defined(__SSE2__) && !defined(CSV_PORTABLE)
 # define CSV_SSE2 1
 # include <emmintrin.h>
+#endif
+
+/*
+** CSV_INLINE marks the few functions every field of a csv_file scan goes
+** through, which compilers do not always inline by themselves (the
+** difference is a few per cent of a scan).
+*/
+#if defined(__GNUC__)
+# define CSV_INLINE __attribute__((always_inline)) inline
+#else
+# define CSV_INLINE
 #endif
 
 /* Rows of a file csv_file reads to infer the type of each column. */
@@ -113,64 +146,6 @@
 #define CSV_COL_INTEGER 1 /* Integer where it can, else real, else text */
 #define CSV_COL_REAL    2 /* Real where it can, else text */
 
-/* Byte classes of CsvReader.aClass[]: where the tokenizer must stop. */
-#define CSV_STOP_PLAIN  0x01 /* Ends an unquoted field: delimiter, "\n" */
-#define CSV_STOP_QUOTED 0x02 /* Matters in a quoted field: quote, "\n" */
-
-/*
-** csvFind(q, A, B) returns the first byte at or after q that is a stop
-** byte of a field: A or B.  There always is one (the sentinel).  With SSE2
-** (every x86-64) it looks at 16 bytes at a time, so a short field costs
-** one comparison and no mispredicted loop exit; elsewhere it walks the
-** byte classes.  It may read up to 15 bytes past the sentinel, which the
-** CSV_PAD bytes after a reader's buffer allow for.
-*/
-#if defined(CSV_SSE2)
-typedef __m128i CsvStop; /* The byte to stop at, in every lane */
-# define CSV_STOP(c, cls) _mm_set1_epi8((char)(c))
-static const unsigned char *csvFind(const unsigned char *q, CsvStop a,
-                                    CsvStop b) {
-  for( ;; ) {
-    __m128i v = _mm_loadu_si128((const __m128i *)q);
-    unsigned m = (unsigned)_mm_movemask_epi8(
-        _mm_or_si128(_mm_cmpeq_epi8(v, a), _mm_cmpeq_epi8(v, b)));
-    if( m ) return q + __builtin_ctz(m);
-    q += 16;
-  }
-}
-#else
-typedef struct CsvStop CsvStop;
-struct CsvStop {
-  const unsigned char *aClass; /* CsvReader.aClass */
-  int mStop;                   /* CSV_STOP_* to stop at */
-};
-static CsvStop csvStopMake(const unsigned char *aClass, int mStop) {
-  CsvStop s;
-  s.aClass = aClass;
-  s.mStop = mStop;
-  return s;
-}
-# define CSV_STOP(c, cls) csvStopMake(aClass, cls)
-static const unsigned char *csvFind(const unsigned char *q, CsvStop a,
-                                    CsvStop b) {
-  (void)b;
-  while( !(a.aClass[*q] & a.mStop) ) q++;
-  return q;
-}
-#endif
-
-/* Flags of a CsvField. */
-#define CSV_FIELD_QUOTED  0x01 /* The field was quoted */
-#define CSV_FIELD_ESCAPED 0x02 /* ...and holds doubled quotes */
-
-/* What csvTokenize() returns besides SQLite error codes. */
-#define CSV_TOK_ROW  100  /* A record (SQLITE_ROW) */
-#define CSV_TOK_MORE 1001 /* The buffer ends inside a record */
-#define CSV_TOK_DONE 1002 /* No more records in this file */
-
-/* What csvReaderFill() returns when keeping bytes fills the buffer. */
-#define CSV_FULL 1003
-
 /* Option bits, to find options given twice. */
 #define CSV_OPT_FILENAME 0x001
 #define CSV_OPT_DATA     0x002
@@ -199,6 +174,7 @@ struct CsvOptions {
   int nNulls;        /* Bytes in zNulls */
   int bHeader;       /* header=: 1 or 0 */
   int nColumn;       /* columns=, 0 if not given */
+  int mxColumn;      /* The most columns: SQLITE_LIMIT_COLUMN */
   int cDelim;        /* delimiter= byte */
   int cQuote;        /* quote= byte, -1 for none */
   int eTypes;        /* CSV_TYPES_* */
@@ -206,10 +182,15 @@ struct CsvOptions {
   unsigned mSeen;    /* CSV_OPT_* given so far */
 };
 
-/* Set the defaults, which header= does not share (see doc/csv.md). */
-static void csvOptionsInit(CsvOptions *p, const char *zFunc, int bHeader) {
+/*
+** Set the defaults, which header= does not share (see doc/csv.md), and the
+** limits of connection db.
+*/
+static void csvOptionsInit(CsvOptions *p, const char *zFunc, int bHeader,
+                           sqlite3 *db) {
   memset(p, 0, sizeof(*p));
   p->zFunc = zFunc;
+  p->mxColumn = sqlite3_limit(db, SQLITE_LIMIT_COLUMN, -1);
   p->bHeader = bHeader;
   p->cDelim = ',';
   p->cQuote = '"';
@@ -332,6 +313,11 @@ static int csvOption(CsvOptions *p, int bFile, const char *zKey,
     case CSV_OPT_COLUMNS:
       v = csvOptionCount(pVal);
       if( v <= 0 ) break;
+      if( v > p->mxColumn ) {
+        return csvErr(pzErr, sqlite3_mprintf("%s: option columns must be at "
+                                             "most %d (SQLITE_LIMIT_COLUMN)",
+                                             zFunc, p->mxColumn));
+      }
       p->nColumn = v;
       return SQLITE_OK;
     case CSV_OPT_DELIM:
@@ -404,15 +390,18 @@ static int csvOptionsCheck(CsvOptions *p, char **pzErr) {
 ** Counting the bytes a scan holds.
 */
 
-/* Add nByte (or, negative, take it away) to what *pnHeld and pState count. */
+/*
+** Add nByte (or, negative, take it away) to what *pnHeld and pState count;
+** either may be NULL, for what a table holds, which no cursor does.
+*/
 static void csvCount(FrugalDb *pState, i64 *pnHeld, i64 nByte) {
-  *pnHeld += nByte;
+  if( pnHeld ) *pnHeld += nByte;
   if( pState ) pState->nCursorByte += nByte;
 }
 
 /*
 ** Grow the array *pa of nSize-byte elements to hold at least nMin, counting
-** the change.  *pnAlloc is its capacity.
+** the change as csvCount() does.  *pnAlloc is its capacity.
 */
 static int csvGrow(FrugalDb *pState, i64 *pnHeld, void **pa, i64 *pnAlloc,
                    i64 nMin, size_t nSize) {
@@ -434,6 +423,61 @@ static int csvGrow(FrugalDb *pState, i64 *pnHeld, void **pa, i64 *pnAlloc,
 ** The reader.
 */
 
+/*
+** csvFind(q, a, b) returns the first byte at or after q that is one of the
+** two stop bytes a and b, made by csvStop().  There always is one (the
+** sentinel).  With SSE2 (every x86-64) it looks at 16 bytes at a time, so
+** a short field costs one comparison and no mispredicted loop exit; it may
+** then read up to 15 bytes past the sentinel, which the CSV_PAD bytes after
+** a reader's buffer allow for.  Elsewhere it compares byte by byte.
+*/
+#if defined(CSV_SSE2)
+typedef __m128i CsvStop; /* The byte to stop at, in every lane */
+static CsvStop csvStop(int c) {
+  return _mm_set1_epi8((char)c);
+}
+static const unsigned char *csvFind(const unsigned char *q, CsvStop a,
+                                    CsvStop b) {
+  for( ;; ) {
+    __m128i v = _mm_loadu_si128((const __m128i *)q);
+    unsigned m = (unsigned)_mm_movemask_epi8(
+        _mm_or_si128(_mm_cmpeq_epi8(v, a), _mm_cmpeq_epi8(v, b)));
+    if( m ) return q + __builtin_ctz(m);
+    q += 16;
+  }
+}
+#else
+typedef int CsvStop; /* The byte to stop at */
+static CsvStop csvStop(int c) {
+  return c;
+}
+static const unsigned char *csvFind(const unsigned char *q, CsvStop a,
+                                    CsvStop b) {
+  while( *q != a && *q != b ) q++;
+  return q;
+}
+#endif
+
+/* Flags of a CsvField. */
+#define CSV_FIELD_QUOTED  0x01 /* The field was quoted */
+#define CSV_FIELD_ESCAPED 0x02 /* ...and holds doubled quotes */
+
+/*
+** What csvTokenize() and csvReaderFill() return besides SQLite result codes,
+** which are never negative.
+*/
+#define CSV_TOK_RECORD (-1) /* A record was cut out */
+#define CSV_TOK_MORE   (-2) /* The buffer ends inside a record */
+#define CSV_TOK_EOF    (-3) /* No more records in this file */
+#define CSV_FILL_FULL  (-4) /* bKeep: the buffer is full and may not grow */
+
+/* What csvTokenize() was doing when the buffer ran out (CsvPartial.eAt). */
+#define CSV_AT_NONE   0 /* No record begun */
+#define CSV_AT_FIELD  1 /* At the start of a field, which has no byte yet */
+#define CSV_AT_QUOTED 2 /* Inside a quoted field */
+#define CSV_AT_CLOSED 3 /* Just after the closing quote of a field */
+#define CSV_AT_PLAIN  4 /* Inside an unquoted field */
+
 /* One field of a record: its bytes, quotes removed, relative to the record. */
 typedef struct CsvField CsvField;
 struct CsvField {
@@ -454,33 +498,55 @@ struct CsvRow {
   CsvField *aField; /* Their positions, nStore slots */
 };
 
+/*
+** Where csvTokenize() stopped in a record that the buffer ends inside, so
+** that it goes on from there once more bytes are read: every byte is walked
+** once, however short the reads are (a pipe hands over 64 KiB at a time).
+** Offsets are from the start of the record, which moves as a whole when the
+** buffer is compacted.
+*/
+typedef struct CsvPartial CsvPartial;
+struct CsvPartial {
+  int eAt;      /* CSV_AT_*: what the tokenizer was doing */
+  int nField;   /* Fields complete */
+  int mFlags;   /* CSV_FIELD_* of the current field so far */
+  i64 iScan;    /* The byte to go on from */
+  i64 iField;   /* First byte of the current field */
+  i64 iVal;     /* First byte of its value (after an opening quote) */
+  i64 nNl;      /* Newlines inside quoted fields so far */
+  i64 nNlField; /* ...before the current field */
+};
+
 typedef struct CsvReader CsvReader;
 struct CsvReader {
-  FrugalDb *pState;          /* Where the bytes held are counted */
-  const char *zFunc;         /* SQL name, for messages */
-  FrugalSource *pSrc;        /* The files, or NULL to read zData */
-  const char *zData;         /* data= text, when pSrc is NULL */
-  i64 nData;                 /* Bytes in zData */
-  i64 iData;                 /* Bytes of zData read */
-  int bDataDone;             /* zData has been opened */
-  char *aBuf;                /* Buffer: nAlloc bytes plus CSV_PAD */
-  i64 nAlloc;                /* Usable bytes in aBuf[] */
-  i64 iRec;                  /* First byte of the next record */
-  i64 iEnd;                  /* End of the data in aBuf[] */
-  i64 iLine;                 /* Lines before aBuf[iRec] in this file */
-  i64 iRewind;               /* Where kept data starts (bKeep) */
-  i64 iFieldAt;              /* Start of the field a record ran out in */
-  i64 iFieldLine;            /* ...and its line */
-  i64 mxLen;                 /* Longest record allowed */
-  i64 nHeld;                 /* Bytes counted in pState */
-  int bOpen;                 /* A file is open */
-  int bEof;                  /* The open file has no more bytes */
-  int bStart;                /* A byte-order mark may come next */
-  int bFirst;                /* The next record is the first of its file */
-  int bKeep;                 /* Keep every byte read (see csvReaderRewind()) */
-  int cDelim;                /* Field delimiter */
-  int cQuote;                /* Quote, or -1 */
-  unsigned char aClass[256]; /* CSV_STOP_* of each byte */
+  FrugalDb *pState;   /* Where the bytes held are counted */
+  const char *zFunc;  /* SQL name, for messages */
+  FrugalSource *pSrc; /* The files, or NULL to read zData */
+  const char *zData;  /* data= text, when pSrc is NULL */
+  i64 nData;          /* Bytes in zData */
+  i64 iData;          /* Bytes of zData read */
+  int bDataDone;      /* zData has been opened */
+  char *aBuf;         /* Buffer: nAlloc bytes plus CSV_PAD */
+  i64 nAlloc;         /* Usable bytes in aBuf[] */
+  i64 iRec;           /* First byte of the next record */
+  i64 iEnd;           /* End of the data in aBuf[] */
+  i64 iLine;          /* Lines before aBuf[iRec] in this file */
+  i64 iRewind;        /* Where kept data starts (bKeep) */
+  CsvPartial part;    /* The record begun at aBuf[iRec], if any */
+  i64 mxLen;          /* Longest record allowed */
+  i64 nHeld;          /* Bytes counted in pState */
+  int bOpen;          /* A file is open */
+  int bEof;           /* The open file has no more bytes */
+  int bStart;         /* A byte-order mark may come next */
+  int bFirst;         /* The next record is the first of its file */
+  int bKeep;          /* Keep every byte read (see csvReaderRewind()) */
+  int cDelim;         /* Field delimiter */
+  int cQuote;         /* Quote, or -1 */
+#ifdef CSV_TEST
+  int nTestRead;   /* The most bytes one read hands over, 0: no limit */
+  i64 nTestFill;   /* Reads so far */
+  i64 nTestWalked; /* Bytes csvTokenize() has walked */
+#endif
 };
 
 /* The name of the file being read, for messages and columns. */
@@ -501,9 +567,6 @@ static int csvReaderOpen(CsvReader *p, FrugalDb *pState, sqlite3 *db,
   p->zFunc = pOpt->zFunc;
   p->cDelim = pOpt->cDelim;
   p->cQuote = pOpt->cQuote;
-  p->aClass[p->cDelim] |= CSV_STOP_PLAIN;
-  p->aClass['\n'] |= CSV_STOP_PLAIN | CSV_STOP_QUOTED;
-  if( p->cQuote >= 0 ) p->aClass[p->cQuote] |= CSV_STOP_QUOTED;
   p->mxLen = sqlite3_limit(db, SQLITE_LIMIT_LENGTH, -1);
   if( zData ) {
     p->zData = zData;
@@ -551,6 +614,7 @@ static int csvReaderNextFile(CsvReader *p, char **pzErr) {
   p->bStart = 1;
   p->bFirst = 1;
   p->iRec = p->iEnd = p->iLine = 0;
+  memset(&p->part, 0, sizeof(p->part));
   return SQLITE_OK;
 }
 
@@ -568,11 +632,25 @@ static int csvTooLong(CsvReader *p, int bField, i64 iLine, char **pzErr) {
 }
 
 /*
+** The error for a record that does not fit in the buffer, which has grown
+** to what SQLITE_LIMIT_LENGTH allows: it names the field the tokenizer was
+** in if that field alone is too long, else the record.
+*/
+static int csvBufferFull(CsvReader *p, char **pzErr) {
+  const CsvPartial *pPart = &p->part;
+  if( pPart->eAt != CSV_AT_NONE
+      && p->iEnd - (p->iRec + pPart->iField) > p->mxLen ) {
+    return csvTooLong(p, 1, p->iLine + 1 + pPart->nNlField, pzErr);
+  }
+  return csvTooLong(p, 0, p->iLine + 1, pzErr);
+}
+
+/*
 ** Read more bytes of the current file after aBuf[iEnd].  Consumed records
 ** are dropped first (unless bKeep), and a record that fills the whole
 ** buffer makes it grow, up to what SQLITE_LIMIT_LENGTH needs.  Sets bEof
-** when the file has no more bytes.  With bKeep, returns CSV_FULL instead
-** of growing once the first record has been handed out.
+** when the file has no more bytes.  With bKeep, returns CSV_FILL_FULL
+** instead of growing once the first record has been handed out.
 */
 static int csvReaderFill(CsvReader *p, char **pzErr) {
   i64 nRead;
@@ -580,7 +658,6 @@ static int csvReaderFill(CsvReader *p, char **pzErr) {
   if( !p->bKeep && p->iRec > 0 ) {
     i64 nKeep = p->iEnd - p->iRec;
     memmove(p->aBuf, p->aBuf + p->iRec, (size_t)nKeep);
-    p->iFieldAt -= p->iRec;
     p->iEnd = nKeep;
     p->iRec = 0;
   }
@@ -589,11 +666,8 @@ static int csvReaderFill(CsvReader *p, char **pzErr) {
     i64 nNew = p->nAlloc * 2;
     i64 nOld = (i64)sqlite3_msize(p->aBuf);
     char *aNew;
-    if( p->bKeep && !p->bFirst ) return CSV_FULL;
-    if( p->nAlloc >= nCap ) {
-      return csvTooLong(p, p->iEnd - p->iFieldAt > p->mxLen, p->iFieldLine,
-                        pzErr);
-    }
+    if( p->bKeep && !p->bFirst ) return CSV_FILL_FULL;
+    if( p->nAlloc >= nCap ) return csvBufferFull(p, pzErr);
     if( nNew > nCap ) nNew = nCap;
     aNew = sqlite3_realloc64(p->aBuf, (u64)nNew + CSV_PAD);
     if( aNew == 0 ) return SQLITE_NOMEM;
@@ -604,6 +678,10 @@ static int csvReaderFill(CsvReader *p, char **pzErr) {
   }
   nRead = p->nAlloc - p->iEnd;
   if( nRead > CSV_READ_MAX ) nRead = CSV_READ_MAX;
+#ifdef CSV_TEST
+  if( p->nTestRead > 0 && nRead > p->nTestRead ) nRead = p->nTestRead;
+  p->nTestFill++;
+#endif
   if( p->pSrc ) {
     int n = 0;
     rc = frugalSourceRead(p->pSrc, (unsigned char *)p->aBuf + p->iEnd,
@@ -682,41 +760,24 @@ static int csvRecordTooLong(CsvReader *p, const CsvRow *pRow, char **pzErr) {
   return csvTooLong(p, bField, pRow->iLine, pzErr);
 }
 
+/* Test builds count the bytes csvTokenize() walks (test/csv_reader.c). */
+#ifdef CSV_TEST
+# define CSV_TEST_WALKED(p, zFrom, zTo) ((p)->nTestWalked += (zTo) - (zFrom))
+#else
+# define CSV_TEST_WALKED(p, zFrom, zTo) ((void)(zFrom))
+#endif
+
 /*
-** Cut the next record out of aBuf[iRec..iEnd).  Returns CSV_TOK_ROW with
-** *pRow set and the record consumed, CSV_TOK_MORE if the buffer ends
-** inside the record (nothing is consumed: read more and call again),
-** CSV_TOK_DONE at the end of the file, or an error.
-**
-** This is the loop every byte of a file goes through.  aBuf[iEnd] is set
-** to "\n", so the inner loops need no bounds check: they stop at a byte of
-** their class, and only a "\n" needs a look at whether it is the sentinel.
+** Skip a byte-order mark at the start of a file and the blank lines before
+** the next record.  Returns CSV_TOK_RECORD when aBuf[iRec] starts a record,
+** CSV_TOK_MORE or CSV_TOK_EOF.
 */
-static int csvTokenize(CsvReader *p, CsvRow *pRow, char **pzErr) {
-  const int cDelim = p->cDelim;
-  const int cQuote = p->cQuote;
-  unsigned char *const zBuf = (unsigned char *)p->aBuf;
-  const unsigned char *const zEnd = zBuf + p->iEnd;
-  const unsigned char *const aClass = p->aClass;
-  const CsvStop stopDelim = CSV_STOP(cDelim, CSV_STOP_PLAIN);
-  const CsvStop stopQuote = CSV_STOP(cQuote, CSV_STOP_QUOTED);
-  const CsvStop stopNl = CSV_STOP('\n', 0);
-  const int bEof = p->bEof;
-  const int nStore = pRow->nStore;
-  CsvField *const aField = pRow->aField;
-  const unsigned char *zRec;
-  const unsigned char *zField; /* Start of the current field */
-  const unsigned char *q;      /* The byte being looked at */
-  i64 nNl = 0;                 /* Newlines inside quoted fields so far */
-  i64 nNlField = 0;            /* ...before the current field */
-  int nField = 0;
-
-  (void)aClass; /* Only the portable csvFind() needs it */
-
-  zBuf[p->iEnd] = '\n';
+static int csvSkipBlank(CsvReader *p) {
+  const unsigned char *zBuf = (const unsigned char *)p->aBuf;
+  const unsigned char *zEnd = zBuf + p->iEnd;
+  const unsigned char *q;
   if( p->bStart ) {
-    /* A UTF-8 byte-order mark at the start of a file is skipped */
-    if( p->iEnd - p->iRec < 3 && !bEof ) return CSV_TOK_MORE;
+    if( p->iEnd - p->iRec < 3 && !p->bEof ) return CSV_TOK_MORE;
     if( p->iEnd - p->iRec >= 3 && zBuf[p->iRec] == 0xef
         && zBuf[p->iRec + 1] == 0xbb && zBuf[p->iRec + 2] == 0xbf ) {
       p->iRec += 3;
@@ -724,43 +785,100 @@ static int csvTokenize(CsvReader *p, CsvRow *pRow, char **pzErr) {
     p->bStart = 0;
     p->iRewind = p->iRec;
   }
-
-  /* Skip blank lines */
-  q = zBuf + p->iRec;
-  for( ;; ) {
+  for( q = zBuf + p->iRec;; p->iLine++ ) {
     if( q == zEnd ) {
       p->iRec = q - zBuf;
-      return bEof ? CSV_TOK_DONE : CSV_TOK_MORE;
+      return p->bEof ? CSV_TOK_EOF : CSV_TOK_MORE;
     }
     if( q[0] == '\n' ) {
       q++;
     } else if( q[0] == '\r' && q[1] == '\n' ) {
       /* "\r\n", or a "\r" before the sentinel */
-      if( q + 1 == zEnd && !bEof ) {
+      if( q + 1 == zEnd && !p->bEof ) {
         p->iRec = q - zBuf;
         return CSV_TOK_MORE;
       }
       q += q + 1 < zEnd ? 2 : 1;
     } else {
-      break;
+      p->iRec = q - zBuf;
+      return CSV_TOK_RECORD;
     }
-    p->iLine++;
   }
-  p->iRec = q - zBuf;
-  zRec = q;
+}
+
+/*
+** Cut the next record out of aBuf[iRec..iEnd).  Returns CSV_TOK_RECORD
+** with *pRow set and the record consumed, CSV_TOK_MORE if the buffer ends
+** inside the record (read more and call again: p->part says where to go
+** on), CSV_TOK_EOF at the end of the file, or an error.
+**
+** This is the loop every byte of a file goes through.  aBuf[iEnd] is set
+** to "\n", so the inner loops need no bounds check: they stop at a stop
+** byte, and only a "\n" needs a look at whether it is the sentinel.  A call
+** that goes on with a record jumps to the label for what p->part.eAt says
+** it was doing.
+*/
+static int csvTokenize(CsvReader *p, CsvRow *pRow, char **pzErr) {
+  const int cDelim = p->cDelim;
+  const int cQuote = p->cQuote;
+  unsigned char *const zBuf = (unsigned char *)p->aBuf;
+  const unsigned char *const zEnd = zBuf + p->iEnd;
+  const CsvStop stopDelim = csvStop(cDelim);
+  const CsvStop stopQuote = csvStop(cQuote);
+  const CsvStop stopNl = csvStop('\n');
+  const int bEof = p->bEof;
+  const int nStore = pRow->nStore;
+  CsvField *const aField = pRow->aField;
+  CsvPartial *const pPart = &p->part;
+  const unsigned char *zRec;   /* First byte of the record */
+  const unsigned char *zField; /* First byte of the current field */
+  const unsigned char *zVal;   /* First byte of its value */
+  const unsigned char *zFrom;  /* Where this call started walking */
+  const unsigned char *q;      /* The byte being looked at */
+  i64 nNl;                     /* Newlines inside quoted fields so far */
+  i64 nNlField;                /* ...before the current field */
+  int nField;                  /* Fields complete */
+  int mFlags = 0;              /* CSV_FIELD_* of the current field */
+  int eAt;                     /* CSV_AT_* if the buffer runs out */
+  int bLast;                   /* The current field ends the record */
+
+  zBuf[p->iEnd] = '\n';
+  zRec = zBuf + p->iRec;
+  if( pPart->eAt != CSV_AT_NONE ) {
+    /* Go on where the last call ran out of bytes */
+    q = zFrom = zRec + pPart->iScan;
+    zField = zRec + pPart->iField;
+    zVal = zRec + pPart->iVal;
+    nNl = pPart->nNl;
+    nNlField = pPart->nNlField;
+    nField = pPart->nField;
+    mFlags = pPart->mFlags;
+    switch( pPart->eAt ) {
+      case CSV_AT_QUOTED: goto in_quoted;
+      case CSV_AT_CLOSED: goto after_quote;
+      case CSV_AT_FIELD: goto next_field;
+      default: goto in_plain;
+    }
+  }
+  eAt = csvSkipBlank(p);
+  if( eAt != CSV_TOK_RECORD ) return eAt;
+  q = zFrom = zRec = zBuf + p->iRec;
+  nNl = 0;
+  nField = 0;
 
   for( ;; ) {
-    const unsigned char *zVal;
-    int bLast;
+  next_field:
     zField = q;
     nNlField = nNl;
-    if( *q == cQuote && cQuote >= 0 ) {
-      int mFlags = CSV_FIELD_QUOTED;
+    if( *q == cQuote ) {
+      mFlags = CSV_FIELD_QUOTED;
       zVal = ++q;
+    in_quoted:
       for( ;; ) {
         q = csvFind(q, stopQuote, stopNl);
         if( *q == '\n' ) {
           if( q == zEnd ) {
+            eAt = CSV_AT_QUOTED;
             if( !bEof ) goto need_more;
             return csvBadRecord(p, p->iLine + 1 + nNlField,
                                 "unterminated quoted field", pzErr);
@@ -770,7 +888,10 @@ static int csvTokenize(CsvReader *p, CsvRow *pRow, char **pzErr) {
           continue;
         }
         /* A quote: the end of the field, or the first of a pair */
-        if( q + 1 == zEnd && !bEof ) goto need_more;
+        if( q + 1 == zEnd && !bEof ) {
+          eAt = CSV_AT_QUOTED;
+          goto need_more;
+        }
         if( q[1] == cQuote && q + 1 < zEnd ) {
           mFlags |= CSV_FIELD_ESCAPED;
           q += 2;
@@ -784,6 +905,8 @@ static int csvTokenize(CsvReader *p, CsvRow *pRow, char **pzErr) {
         aField[nField].mFlags = mFlags;
       }
       q++;
+    after_quote:
+      eAt = CSV_AT_CLOSED;
       if( *q == cDelim && q < zEnd ) {
         bLast = 0;
       } else if( *q == '\n' ) {
@@ -800,9 +923,14 @@ static int csvTokenize(CsvReader *p, CsvRow *pRow, char **pzErr) {
       }
     } else {
       zVal = q;
+    in_plain:
       q = csvFind(q, stopDelim, stopNl);
       if( *q == '\n' ) {
-        if( q == zEnd && !bEof ) goto need_more;
+        if( q == zEnd && !bEof ) {
+          /* Where the field has no byte yet, it may be a quoted one */
+          eAt = q == zField ? CSV_AT_FIELD : CSV_AT_PLAIN;
+          goto need_more;
+        }
         bLast = 1;
         if( q > zVal && q[-1] == '\r' ) q--;
       } else {
@@ -820,6 +948,8 @@ static int csvTokenize(CsvReader *p, CsvRow *pRow, char **pzErr) {
   }
 
   /* q is at the line end: "\r\n", "\n" or the end of the file */
+  CSV_TEST_WALKED(p, zFrom, q);
+  pPart->eAt = CSV_AT_NONE;
   pRow->z = (char *)zRec;
   pRow->n = q - zRec;
   pRow->iLine = p->iLine + 1;
@@ -831,12 +961,18 @@ static int csvTokenize(CsvReader *p, CsvRow *pRow, char **pzErr) {
   if( q < zEnd ) q++;
   p->iRec = q - zBuf;
   if( pRow->n > p->mxLen ) return csvRecordTooLong(p, pRow, pzErr);
-  return CSV_TOK_ROW;
+  return CSV_TOK_RECORD;
 
 need_more:
-  /* Where the field the buffer ended in began, for csvTooLong() */
-  p->iFieldAt = zField - zBuf;
-  p->iFieldLine = p->iLine + 1 + nNlField;
+  CSV_TEST_WALKED(p, zFrom, q);
+  pPart->eAt = eAt;
+  pPart->nField = nField;
+  pPart->mFlags = mFlags;
+  pPart->iScan = q - zRec;
+  pPart->iField = zField - zRec;
+  pPart->iVal = zVal - zRec;
+  pPart->nNl = nNl;
+  pPart->nNlField = nNlField;
   return CSV_TOK_MORE;
 }
 
@@ -853,8 +989,8 @@ static int csvReaderNext(CsvReader *p, CsvRow *pRow, char **pzErr) {
       if( rc != SQLITE_OK ) return rc;
     }
     rc = csvTokenize(p, pRow, pzErr);
-    if( rc == CSV_TOK_ROW ) return SQLITE_ROW;
-    if( rc == CSV_TOK_DONE ) {
+    if( rc == CSV_TOK_RECORD ) return SQLITE_ROW;
+    if( rc == CSV_TOK_EOF ) {
       p->bOpen = 0;
       continue;
     }
@@ -872,6 +1008,7 @@ static void csvReaderUnread(CsvReader *p, const CsvRow *pRow) {
   p->iRec = pRow->z - p->aBuf;
   p->iLine = pRow->iLine - 1;
   p->bFirst = pRow->bFirst;
+  p->part.eAt = CSV_AT_NONE;
 }
 
 /*
@@ -884,6 +1021,7 @@ static void csvReaderRewind(CsvReader *p) {
   p->iRec = p->iRewind;
   p->iLine = 0;
   p->bFirst = 1;
+  p->part.eAt = CSV_AT_NONE;
   p->bKeep = 0;
   p->bOpen = 1;
 }
@@ -898,13 +1036,19 @@ static void csvReaderRewind(CsvReader *p) {
 ** so that what read_csv writes into its JSON is valid JSON, and so that
 ** "007", "+1", " 1" and "1." stay text.  An integer that fits in 64 bits
 ** is CSV_NUM_INT, any other number CSV_NUM_REAL.
+**
+** csvScanNumber() checks the grammar and converts in the same pass.  A
+** number of at most CSV_SIG_MAX digits is m * 10^e10 with m exact in a
+** u64; when m and the power of ten are both exact doubles, one IEEE
+** multiplication or division rounds correctly (Clinger's fast path), and
+** that is the common case ("46.23").  Anything else goes to strtod() in the
+** C locale, so that the decimal point is "." whatever the host set.
 */
 typedef struct CsvNum CsvNum;
 struct CsvNum {
-  u64 m;      /* The first 19 significant digits */
-  int e10;    /* The number is m times ten to the e10 */
-  int bNeg;   /* A minus sign */
-  int bExact; /* No non-zero digit was left out of m */
+  i64 iVal;    /* CSV_NUM_INT: the value */
+  double r;    /* CSV_NUM_REAL: the value, unless bStrtod */
+  int bStrtod; /* CSV_NUM_REAL: r is for csvNumStrtod() to find */
 };
 
 /* True if c is an ASCII digit. */
@@ -915,103 +1059,82 @@ static int csvIsDigit(char c) {
 /* The largest exponent kept; beyond it every double is 0 or infinite. */
 #define CSV_EXP_MAX 100000
 
-/* The most significant digits a u64 holds in every case. */
+/* The most digits a u64 holds whatever they are. */
 #define CSV_SIG_MAX 19
 
-/*
-** Classify z[0..n) as CSV_NUM_NONE, _INT or _REAL, and fill *p.
-*/
-static int csvScanNumber(const char *z, int n, CsvNum *p) {
-  int i = 0, nSig = 0, bInt = 1;
-  p->m = 0;
-  p->e10 = 0;
-  p->bNeg = 0;
-  p->bExact = 1;
-  if( n > 0 && z[0] == '-' ) {
-    p->bNeg = 1;
-    i++;
-  }
-  if( i >= n ) return CSV_NUM_NONE;
-  if( z[i] == '0' ) {
-    i++;
-  } else if( z[i] >= '1' && z[i] <= '9' ) {
-    do {
-      if( nSig < CSV_SIG_MAX ) {
-        p->m = p->m * 10 + (u64)(z[i] - '0');
-        nSig++;
-      } else {
-        p->e10++;
-        if( z[i] != '0' ) p->bExact = 0;
-      }
-      i++;
-    } while( i < n && csvIsDigit(z[i]) );
-  } else {
-    return CSV_NUM_NONE;
-  }
-  if( i < n && z[i] == '.' ) {
-    bInt = 0;
-    if( ++i >= n || !csvIsDigit(z[i]) ) return CSV_NUM_NONE;
-    do {
-      if( nSig < CSV_SIG_MAX ) {
-        p->m = p->m * 10 + (u64)(z[i] - '0');
-        p->e10--;
-        if( p->m ) nSig++;
-      } else if( z[i] != '0' ) {
-        p->bExact = 0;
-      }
-      i++;
-    } while( i < n && csvIsDigit(z[i]) );
-  }
-  if( i < n && (z[i] == 'e' || z[i] == 'E') ) {
-    int e = 0, bNegExp = 0;
-    bInt = 0;
-    if( ++i < n && (z[i] == '+' || z[i] == '-') ) bNegExp = z[i++] == '-';
-    if( i >= n || !csvIsDigit(z[i]) ) return CSV_NUM_NONE;
-    do {
-      if( e < CSV_EXP_MAX ) e = e * 10 + (z[i] - '0');
-      i++;
-    } while( i < n && csvIsDigit(z[i]) );
-    p->e10 += bNegExp ? -e : e;
-  }
-  if( i != n ) return CSV_NUM_NONE;
-  if( bInt && p->e10 == 0
-      && p->m <= (u64)0x7fffffffffffffffULL + (u64)p->bNeg ) {
-    return CSV_NUM_INT;
-  }
-  return CSV_NUM_REAL;
-}
-
-/* The value of a CSV_NUM_INT. */
-static i64 csvNumInt(const CsvNum *p) {
-  if( !p->bNeg ) return (i64)p->m;
-  if( p->m == 0 ) return 0;
-  return -(i64)(p->m - 1) - 1;
-}
+/* The largest m the fast path takes: every integer up to it is a double. */
+#define CSV_EXACT_MAX ((u64)1 << 53)
 
 /*
-** The double nearest to the number z[0..n), which csvScanNumber() put in
-** *pNum.  When m and the power of ten are both exact doubles, one IEEE
-** multiplication or division rounds correctly (Clinger's fast path);
-** otherwise strtod() does it, in the C locale so that the decimal point is
-** "." whatever the host set.  *pLoc is that locale, made on first use.
+** Classify z[0..n) as CSV_NUM_NONE, _INT or _REAL, and set *p to its value
+** (or, for a number the fast path cannot convert, p->bStrtod).
 */
-static int csvNumDouble(const CsvNum *pNum, const char *z, int n,
-                        locale_t *pLoc, double *pr) {
+static CSV_INLINE int csvScanNumber(const char *z, int n, CsvNum *p) {
   static const double aPow10[] = {
     1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
     1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
   };
   const int nPow = (int)(sizeof(aPow10) / sizeof(aPow10[0]));
+  const char *zEnd = z + n;
+  const char *zDigit;
+  u64 m = 0; /* Wraps harmlessly past CSV_SIG_MAX digits */
+  int nInt, nFrac = 0, e10 = 0, bNeg = 0, bInt = 1;
+  double r;
+
+  if( z < zEnd && *z == '-' ) {
+    bNeg = 1;
+    z++;
+  }
+  for( zDigit = z; z < zEnd && csvIsDigit(*z); z++ ) {
+    m = m * 10 + (u64)(*z - '0');
+  }
+  nInt = (int)(z - zDigit);
+  if( nInt == 0 || (nInt > 1 && zDigit[0] == '0') ) return CSV_NUM_NONE;
+  if( z < zEnd && *z == '.' ) {
+    bInt = 0;
+    for( zDigit = ++z; z < zEnd && csvIsDigit(*z); z++ ) {
+      m = m * 10 + (u64)(*z - '0');
+    }
+    nFrac = (int)(z - zDigit);
+    if( nFrac == 0 ) return CSV_NUM_NONE;
+  }
+  if( z < zEnd && (*z == 'e' || *z == 'E') ) {
+    int bNegExp = 0;
+    bInt = 0;
+    if( ++z < zEnd && (*z == '+' || *z == '-') ) bNegExp = *z++ == '-';
+    if( z >= zEnd || !csvIsDigit(*z) ) return CSV_NUM_NONE;
+    for( ; z < zEnd && csvIsDigit(*z); z++ ) {
+      if( e10 < CSV_EXP_MAX ) e10 = e10 * 10 + (*z - '0');
+    }
+    if( bNegExp ) e10 = -e10;
+  }
+  if( z != zEnd ) return CSV_NUM_NONE;
+  if( nInt + nFrac > CSV_SIG_MAX ) {
+    p->bStrtod = 1;
+    return CSV_NUM_REAL;
+  }
+  if( bInt && m <= (u64)0x7fffffffffffffffULL + (u64)bNeg ) {
+    p->iVal = !bNeg ? (i64)m : m ? -(i64)(m - 1) - 1 : 0;
+    return CSV_NUM_INT;
+  }
+  e10 -= nFrac;
+  p->bStrtod = m > CSV_EXACT_MAX || e10 <= -nPow || e10 >= nPow;
+  if( !p->bStrtod ) {
+    r = (double)m;
+    r = e10 < 0 ? r / aPow10[-e10] : r * aPow10[e10];
+    p->r = bNeg ? -r : r;
+  }
+  return CSV_NUM_REAL;
+}
+
+/*
+** The double nearest to the number z[0..n), by strtod() in the C locale.
+** *pLoc is that locale, made on first use.
+*/
+static int csvNumStrtod(const char *z, int n, locale_t *pLoc, double *pr) {
   char zBuf[CSV_NUM_BUF];
   char *zNum = zBuf;
   locale_t old;
-  if( pNum->bExact && pNum->m <= ((u64)1 << 53) && pNum->e10 > -nPow
-      && pNum->e10 < nPow ) {
-    double r = (double)pNum->m;
-    r = pNum->e10 < 0 ? r / aPow10[-pNum->e10] : r * aPow10[pNum->e10];
-    *pr = pNum->bNeg ? -r : r;
-    return SQLITE_OK;
-  }
   if( *pLoc == (locale_t)0 ) {
     *pLoc = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
     if( *pLoc == (locale_t)0 ) return SQLITE_NOMEM;
@@ -1029,105 +1152,57 @@ static int csvNumDouble(const CsvNum *pNum, const char *z, int n,
   return SQLITE_OK;
 }
 
-/* The most digits csvQuickNumber() takes: their value is below 2^53. */
-#define CSV_QUICK_DIGITS 15
-
 /*
-** The common case of csvScanNumber() and csvNumDouble() in one pass: a
-** number with no exponent and at most CSV_QUICK_DIGITS digits, whose value
-** m / 10^k is exact on both sides of one division, hence correctly
-** rounded.  Returns CSV_NUM_INT with *piVal, CSV_NUM_REAL with *pr, or
-** CSV_NUM_NONE for anything else (which may still be a number).
+** The value of field z[0..n) for a column of kind eCol (CSV_COL_*) in *pNum
+** and its kind as the return value: CSV_NUM_INT, CSV_NUM_REAL or, for text
+** or a number a double cannot hold, CSV_NUM_NONE.  INTEGER columns take
+** reals without a fraction as integers, as SQLite's affinity does, and
+** REAL columns integers as reals.  On an error (out of memory), *pRc.
 */
-static int csvQuickNumber(const char *z, int n, i64 *piVal, double *pr) {
-  static const double aPow10[] = {
-    1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
-    1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
-  };
-  const char *zEnd = z + n;
-  const char *zDigits;
-  u64 m = 0; /* Wraps harmlessly when there are too many digits */
-  int nInt, nFrac = 0, bNeg = 0;
-  if( z < zEnd && *z == '-' ) {
-    bNeg = 1;
-    z++;
+static CSV_INLINE int csvFieldNumber(int eCol, const char *z, int n,
+                                     locale_t *pLoc, CsvNum *pNum, int *pRc) {
+  int eNum = csvScanNumber(z, n, pNum);
+  if( eNum == CSV_NUM_INT ) {
+    if( eCol == CSV_COL_INTEGER ) return CSV_NUM_INT;
+    pNum->r = (double)pNum->iVal;
+    return CSV_NUM_REAL;
   }
-  zDigits = z;
-  while( z < zEnd && csvIsDigit(*z) ) m = m * 10 + (u64)(*z++ - '0');
-  nInt = (int)(z - zDigits);
-  if( nInt == 0 || (nInt > 1 && zDigits[0] == '0') ) return CSV_NUM_NONE;
-  if( z < zEnd ) {
-    const char *zFrac;
-    if( *z != '.' ) return CSV_NUM_NONE;
-    zFrac = ++z;
-    while( z < zEnd && csvIsDigit(*z) ) m = m * 10 + (u64)(*z++ - '0');
-    nFrac = (int)(z - zFrac);
-    if( nFrac == 0 || z < zEnd ) return CSV_NUM_NONE;
+  if( eNum == CSV_NUM_NONE ) return CSV_NUM_NONE;
+  if( pNum->bStrtod ) {
+    *pRc = csvNumStrtod(z, n, pLoc, &pNum->r);
+    if( *pRc != SQLITE_OK || isinf(pNum->r) ) return CSV_NUM_NONE;
   }
-  if( nInt + nFrac > CSV_QUICK_DIGITS ) return CSV_NUM_NONE;
-  if( z - zDigits == nInt ) {
-    *piVal = bNeg ? -(i64)m : (i64)m;
+  if( eCol == CSV_COL_INTEGER && pNum->r >= -9223372036854775808.0
+      && pNum->r < 9223372036854775808.0 && (double)(i64)pNum->r == pNum->r ) {
+    pNum->iVal = (i64)pNum->r;
     return CSV_NUM_INT;
   }
-  *pr = (double)m / aPow10[nFrac];
-  if( bNeg ) *pr = -*pr;
   return CSV_NUM_REAL;
 }
 
 /*
 ** Return field z[0..n) as the result of ctx, as column kind eCol
-** (CSV_COL_*) asks: INTEGER columns give integers where the value is one
-** (or a real with no fraction that fits), REAL columns reals, and anything
-** that is not a number, or does not fit a double, is returned as text.
+** (CSV_COL_*) asks: a number where the column is numeric and the field is
+** one (see csvFieldNumber()), else text.
 */
 static int csvResultField(sqlite3_context *ctx, int eCol, const char *z, int n,
                           locale_t *pLoc) {
   CsvNum num;
-  int eNum;
-  double r;
-  i64 v;
-  if( eCol == CSV_COL_TEXT ) {
-    sqlite3_result_text(ctx, z, n, SQLITE_TRANSIENT);
-    return SQLITE_OK;
+  int rc = SQLITE_OK;
+  switch( eCol == CSV_COL_TEXT ? CSV_NUM_NONE
+                               : csvFieldNumber(eCol, z, n, pLoc, &num, &rc) ) {
+    case CSV_NUM_INT: sqlite3_result_int64(ctx, num.iVal); break;
+    case CSV_NUM_REAL: sqlite3_result_double(ctx, num.r); break;
+    default:
+      /* Text, or out of memory (rc), when the result does not matter */
+      sqlite3_result_text(ctx, z, n, SQLITE_TRANSIENT);
+      break;
   }
-  eNum = csvQuickNumber(z, n, &v, &r);
-  if( eNum == CSV_NUM_REAL && eCol == CSV_COL_REAL ) {
-    sqlite3_result_double(ctx, r);
-    return SQLITE_OK;
-  }
-  if( eNum == CSV_NUM_INT && eCol == CSV_COL_INTEGER ) {
-    sqlite3_result_int64(ctx, v);
-    return SQLITE_OK;
-  }
-  eNum = csvScanNumber(z, n, &num);
-  if( eNum == CSV_NUM_INT ) {
-    v = csvNumInt(&num);
-    if( eCol == CSV_COL_INTEGER ) {
-      sqlite3_result_int64(ctx, v);
-    } else {
-      sqlite3_result_double(ctx, (double)v);
-    }
-    return SQLITE_OK;
-  }
-  if( eNum == CSV_NUM_REAL ) {
-    int rc = csvNumDouble(&num, z, n, pLoc, &r);
-    if( rc != SQLITE_OK ) return rc;
-    if( !isinf(r) ) {
-      if( eCol == CSV_COL_INTEGER && r >= -9223372036854775808.0
-          && r < 9223372036854775808.0 && (double)(i64)r == r ) {
-        sqlite3_result_int64(ctx, (i64)r);
-      } else {
-        sqlite3_result_double(ctx, r);
-      }
-      return SQLITE_OK;
-    }
-  }
-  sqlite3_result_text(ctx, z, n, SQLITE_TRANSIENT);
-  return SQLITE_OK;
+  return rc;
 }
 
 /************************************************************************
-** A growing text buffer, for JSON and column names.
+** Text: a growing buffer, for JSON and column names, and JSON strings.
 */
 typedef struct CsvBuf CsvBuf;
 struct CsvBuf {
@@ -1268,7 +1343,7 @@ static const char *csvName(const CsvNames *p, int i) {
   return p->text.z + p->aOff[i];
 }
 
-/* Bytes in name i (which may hold a NUL byte). */
+/* Bytes in name i. */
 static i64 csvNameLen(const CsvNames *p, int i) {
   return p->aOff[i + 1] - p->aOff[i] - 1;
 }
@@ -1377,16 +1452,39 @@ static int csvNamesAdd(CsvNames *p, const char *z, i64 n, int cQuote) {
 }
 
 /*
-** Add the names of the header pRow, the first nMax of them if nMax > 0,
-** and then c<i> up to nMax.
+** The error for record pRow, which would make more than mxCol columns
+** (SQLITE_LIMIT_COLUMN).
+*/
+static int csvTooManyColumns(const CsvReader *pRdr, const CsvRow *pRow,
+                             int mxCol, char **pzErr) {
+  return csvErr(pzErr, sqlite3_mprintf("%s: %s:%lld: more than %d columns "
+                                       "(SQLITE_LIMIT_COLUMN)",
+                                       pRdr->zFunc, csvReaderFilename(pRdr),
+                                       pRow->iLine, mxCol));
+}
+
+/*
+** Add the names of the header pRow: its first nMax fields if nMax > 0, and
+** then c<i> up to nMax; else every field, of which there may be at most
+** mxCol (SQLITE_LIMIT_COLUMN).  A name cannot hold a NUL byte.
 */
 static int csvNamesFromRow(CsvNames *p, const CsvReader *pRdr,
-                           const CsvRow *pRow, int nMax) {
+                           const CsvRow *pRow, int nMax, int mxCol,
+                           char **pzErr) {
   i64 i = 0;
   int rc = SQLITE_OK;
+  if( nMax <= 0 && pRow->nField > mxCol ) {
+    return csvTooManyColumns(pRdr, pRow, mxCol, pzErr);
+  }
   while( rc == SQLITE_OK && (nMax <= 0 || p->nName < nMax) ) {
     CsvField f;
     i = csvWalkField(pRdr, pRow->z, i, pRow->n, &f);
+    if( memchr(pRow->z + f.iOff, 0, (size_t)f.n) ) {
+      return csvErr(
+          pzErr, sqlite3_mprintf("%s: %s:%lld: column name %d holds a NUL byte",
+                                 pRdr->zFunc, csvReaderFilename(pRdr),
+                                 pRow->iLine, p->nName + 1));
+    }
     rc = csvNamesAdd(p, pRow->z + f.iOff, f.n,
                      (f.mFlags & CSV_FIELD_ESCAPED) ? pRdr->cQuote : -1);
     if( i >= pRow->n ) break;
@@ -1397,7 +1495,7 @@ static int csvNamesFromRow(CsvNames *p, const CsvReader *pRdr,
 }
 
 /************************************************************************
-** What both modules share about rows.
+** Rows: what both modules check about a row.
 */
 
 /* True if field pF of pRow is NULL by the nulls= option of pOpt. */
@@ -1435,6 +1533,7 @@ struct CsvTable {
   unsigned char *aCol; /* CSV_COL_* of each column */
   locale_t loc;        /* The C locale, for strtod(), or 0 */
   CsvReader *pStdin;   /* Standard input, kept for the first scan */
+  int bStdinGone;      /* Connected again: what stdin held is gone */
 };
 
 typedef struct CsvCursor CsvCursor;
@@ -1546,73 +1645,84 @@ static int csvDeclaredCol(const char *zType) {
   return CSV_COL_INTEGER;
 }
 
-/* The instructions a scratch connection runs before it gives up. */
-#define CSV_SCHEMA_MAX_STEPS 100000
-
-/* Progress handler of the scratch connection: stop it after a while. */
-static int csvSchemaProgress(void *pArg) {
-  int *pn = (int *)pArg;
-  return ++*pn > CSV_SCHEMA_MAX_STEPS / 1000;
-}
+/* The declared types of the table a scratch connection holds. */
+#define CSV_SCHEMA_TYPES_SQL                                                   \
+ "SELECT type FROM pragma_table_xinfo(("                                       \
+ " SELECT name FROM sqlite_master WHERE type='table'"                          \
+ " UNION ALL SELECT name FROM sqlite_temp_master WHERE type='table'))"
 
 /*
-** The columns of schema=: their number and declared types, read by making
-** the table in a private in-memory connection (which can attach nothing and
-** is stopped if it runs long) and asking pragma_table_xinfo.
+** The columns of schema=, which sqlite3_declare_vtab() has accepted as a
+** CREATE TABLE statement: their number and declared types, read by making
+** the table in a private in-memory connection and asking it.
 */
 static int csvSchemaColumns(CsvTable *p, char **pzErr) {
   sqlite3 *db2 = 0;
   sqlite3_stmt *pStmt = 0;
-  int nStep = 0, rc;
+  const char *zTail = 0;
+  i64 nAlloc = 0;
+  int rc;
 
   rc = sqlite3_open_v2(":memory:", &db2,
                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, 0);
   if( rc == SQLITE_OK ) {
-    const char *zTail = 0;
-    sqlite3_limit(db2, SQLITE_LIMIT_ATTACHED, 0);
-    sqlite3_progress_handler(db2, 1000, csvSchemaProgress, &nStep);
     rc = sqlite3_prepare_v2(db2, p->opt.zSchema, -1, &pStmt, &zTail);
-    if( rc == SQLITE_OK && pStmt ) {
-      while( csvIsSpace(*zTail) || *zTail == ';' ) zTail++;
-      if( *zTail ) {
-        sqlite3_finalize(pStmt);
-        sqlite3_close(db2);
-        return csvErr(pzErr, sqlite3_mprintf(
-                                 "csv_file: schema: more than one statement"));
-      }
-      sqlite3_step(pStmt);
-      rc = sqlite3_finalize(pStmt);
-      pStmt = 0;
-    }
   }
   if( rc == SQLITE_OK ) {
-    rc = sqlite3_prepare_v2(
-        db2,
-        "SELECT type FROM pragma_table_xinfo("
-        "(SELECT name FROM sqlite_schema WHERE type='table'))",
-        -1, &pStmt, 0);
+    /* sqlite3_declare_vtab() looks at the first statement only */
+    while( csvIsSpace(*zTail) || *zTail == ';' ) zTail++;
+    if( *zTail ) {
+      sqlite3_finalize(pStmt);
+      sqlite3_close(db2);
+      return csvErr(
+          pzErr, sqlite3_mprintf("csv_file: schema: more than one statement"));
+    }
+    sqlite3_step(pStmt);
+    rc = sqlite3_finalize(pStmt);
+    pStmt = 0;
+  }
+  if( rc == SQLITE_OK ) {
+    rc = sqlite3_prepare_v2(db2, CSV_SCHEMA_TYPES_SQL, -1, &pStmt, 0);
   }
   while( rc == SQLITE_OK && sqlite3_step(pStmt) == SQLITE_ROW ) {
-    i64 nAlloc = p->nCol;
-    i64 nHeld = 0;
-    rc = csvGrow(0, &nHeld, (void **)&p->aCol, &nAlloc, p->nCol + 1, 1);
+    rc = csvGrow(0, 0, (void **)&p->aCol, &nAlloc, p->nCol + 1, 1);
     if( rc == SQLITE_OK ) {
       p->aCol[p->nCol++] = (unsigned char)csvDeclaredCol(
           (const char *)sqlite3_column_text(pStmt, 0));
     }
   }
-  if( rc == SQLITE_OK && pStmt )
+  if( rc == SQLITE_OK ) {
     rc = sqlite3_finalize(pStmt);
-  else
+  } else {
     sqlite3_finalize(pStmt);
+  }
   if( rc != SQLITE_OK && rc != SQLITE_NOMEM ) {
-    rc = csvErr(
-        pzErr, sqlite3_mprintf("csv_file: schema: %s",
-                               db2 ? sqlite3_errmsg(db2) : sqlite3_errstr(rc)));
+    rc = csvErr(pzErr,
+                sqlite3_mprintf("csv_file: schema: %s", sqlite3_errmsg(db2)));
   }
   sqlite3_close(db2);
-  if( rc == SQLITE_OK && p->nCol == 0 ) {
-    rc = csvErr(pzErr, sqlite3_mprintf("csv_file: schema: no table"));
+  return rc;
+}
+
+/*
+** Declare the table as schema= says, and take the columns from it.
+*/
+static int csvDeclareSchema(CsvTable *p, char **pzErr) {
+  int rc = sqlite3_declare_vtab(p->db, p->opt.zSchema);
+  if( rc == SQLITE_NOMEM ) return rc;
+  if( rc != SQLITE_OK ) {
+    const char *zWhy = sqlite3_errmsg(p->db);
+    /* Where SQLite gives no reason, it is the kind of statement */
+    if( strcmp(zWhy, sqlite3_errstr(rc)) == 0 ) {
+      zWhy = "not a CREATE TABLE statement with column definitions";
+    }
+    return csvErr(pzErr, sqlite3_mprintf("csv_file: schema: %s", zWhy));
+  }
+  rc = csvSchemaColumns(p, pzErr);
+  if( rc == SQLITE_OK && p->opt.nColumn && p->opt.nColumn != p->nCol ) {
+    rc = csvErr(pzErr, sqlite3_mprintf(
+                           "csv_file: columns=%d but schema= has %d columns",
+                           p->opt.nColumn, p->nCol));
   }
   return rc;
 }
@@ -1635,11 +1745,55 @@ static const char *csvTableName(const CsvTable *p) {
   return p->opt.zFilename;
 }
 
+/* True if the table reads standard input. */
+static int csvTableIsStdin(const CsvTable *p) {
+  return p->opt.zFilename && strcmp(p->opt.zFilename, "-") == 0;
+}
+
+/*
+** Read the first record of what the table reads into *pRow, to take the
+** columns from.  There must be one.
+*/
+static int csvFirstRecord(CsvTable *p, CsvReader *pRdr, CsvRow *pRow,
+                          char **pzErr) {
+  int rc = csvReaderNext(pRdr, pRow, pzErr);
+  if( rc == SQLITE_ROW ) return SQLITE_OK;
+  if( rc != SQLITE_DONE ) return rc;
+  return csvErr(pzErr, sqlite3_mprintf("csv_file: %s: no rows to take the "
+                                       "columns from (give columns= or "
+                                       "schema=)",
+                                       csvTableName(p)));
+}
+
+/*
+** The names of the columns: the header's in pRow with header=yes, else
+** c0, c1, ... for columns= or for the fields of the first record pRow.
+*/
+static int csvTableNames(CsvTable *p, const CsvReader *pRdr, const CsvRow *pRow,
+                         CsvNames *pNames, char **pzErr) {
+  const CsvOptions *pOpt = &p->opt;
+  int nCol = pOpt->nColumn, rc = SQLITE_OK;
+  if( pOpt->bHeader ) {
+    return csvNamesFromRow(pNames, pRdr, pRow, nCol, pOpt->mxColumn, pzErr);
+  }
+  if( nCol == 0 ) {
+    if( pRow->nField > pOpt->mxColumn ) {
+      return csvTooManyColumns(pRdr, pRow, pOpt->mxColumn, pzErr);
+    }
+    nCol = pRow->nField;
+  }
+  while( rc == SQLITE_OK && pNames->nName < nCol ) {
+    rc = csvNamesAdd(pNames, "", 0, -1);
+  }
+  return rc;
+}
+
 /*
 ** Infer the CSV_COL_* of each column from the rows pRdr hands out (the
-** first CSV_SAMPLE_ROWS, headers skipped): INTEGER if every value is an
-** integer, REAL if every value is a number, else TEXT.  NULLs do not
-** count; a column of NULLs only is TEXT.
+** first CSV_SAMPLE_ROWS, headers skipped), with the positions of every
+** field kept in pRow: INTEGER if every value is an integer, REAL if every
+** value is a number, else TEXT.  NULLs do not count; a column of NULLs only
+** is TEXT.
 */
 static int csvInferTypes(CsvTable *p, CsvReader *pRdr, CsvRow *pRow,
                          char **pzErr) {
@@ -1666,7 +1820,7 @@ static int csvInferTypes(CsvTable *p, CsvReader *pRdr, CsvRow *pRow,
     }
     nRow++;
   }
-  if( rc == SQLITE_ROW || rc == SQLITE_DONE || rc == CSV_FULL ) {
+  if( rc == SQLITE_ROW || rc == SQLITE_DONE || rc == CSV_FILL_FULL ) {
     rc = SQLITE_OK;
     for( i = 0; i < p->nCol; i++ ) {
       if( aSeen[i] == 0 || (aSeen[i] & (1 << CSV_NUM_NONE)) ) {
@@ -1683,61 +1837,72 @@ static int csvInferTypes(CsvTable *p, CsvReader *pRdr, CsvRow *pRow,
 }
 
 /*
+** The CREATE TABLE statement that declares the columns: names, and
+** types from p->aCol.
+*/
+static int csvCreateTableSql(const CsvTable *p, const CsvNames *pNames,
+                             char **pzSql, char **pzErr) {
+  static const char *const azType[] = {
+    "TEXT", "INTEGER", "REAL" /* Indexed by CSV_COL_* */
+  };
+  sqlite3_str *pStr = sqlite3_str_new(p->db);
+  int i, rc;
+  sqlite3_str_appendall(pStr, "CREATE TABLE x(");
+  for( i = 0; i < p->nCol; i++ ) {
+    sqlite3_str_appendf(pStr, "%s\"%w\" %s", i ? "," : "", csvName(pNames, i),
+                        azType[p->aCol[i]]);
+  }
+  sqlite3_str_appendall(pStr, ")");
+  rc = sqlite3_str_errcode(pStr);
+  *pzSql = sqlite3_str_finish(pStr);
+  if( rc == SQLITE_TOOBIG ) {
+    csvErr(pzErr, sqlite3_mprintf("csv_file: %s: the declaration of the "
+                                  "columns is longer than SQLITE_LIMIT_LENGTH",
+                                  csvTableName(p)));
+  }
+  return rc;
+}
+
+/*
+** Keep reader pRdr, which has kept every byte it read of standard input,
+** for the first scan, which starts at the first record again.
+*/
+static int csvKeepStdin(CsvTable *p, CsvReader *pRdr) {
+  p->pStdin = sqlite3_malloc64(sizeof(CsvReader));
+  if( p->pStdin == 0 ) return SQLITE_NOMEM;
+  csvReaderRewind(pRdr);
+  *p->pStdin = *pRdr;
+  memset(pRdr, 0, sizeof(*pRdr));
+  return SQLITE_OK;
+}
+
+/*
 ** Decide the columns of a csv_file table without schema=: their names from
-** the header, from columns= or from the first row, and with types=auto
+** the header, from columns= or from the first record, and with types=auto
 ** their types from the first rows.  Writes the CREATE TABLE statement to
 ** *pzSql.  Standard input, which cannot be read twice, is kept in
 ** p->pStdin for the first scan.
 */
 static int csvDecideColumns(CsvTable *p, char **pzSql, char **pzErr) {
+  const CsvOptions *pOpt = &p->opt;
+  /* The first record gives the names or the number of columns */
+  const int bFirst = pOpt->bHeader || pOpt->nColumn == 0;
   CsvReader rdr;
   CsvRow row;
   CsvNames names;
-  i64 nHeld = 0, nField = 0;
-  int bRead, bHaveRow = 0, rc = SQLITE_OK, i;
-  int mxCol = sqlite3_limit(p->db, SQLITE_LIMIT_COLUMN, -1);
+  i64 nHeld = 0;
+  int rc = SQLITE_OK;
 
   memset(&rdr, 0, sizeof(rdr));
   memset(&row, 0, sizeof(row));
   csvNamesInit(&names, 0, &nHeld,
                sqlite3_limit(p->db, SQLITE_LIMIT_LENGTH, -1));
-  bRead =
-      p->opt.bHeader || p->opt.nColumn == 0 || p->opt.eTypes == CSV_TYPES_AUTO;
-  if( bRead ) {
+  if( bFirst || pOpt->eTypes == CSV_TYPES_AUTO ) {
     rc = csvTableReader(p, &rdr, pzErr);
-    if( rc != SQLITE_OK ) return rc;
-    rdr.bKeep = p->opt.zFilename && strcmp(p->opt.zFilename, "-") == 0;
-    if( p->opt.bHeader || p->opt.nColumn == 0 ) {
-      /* The first row: the names, or how many columns there are */
-      rc = csvReaderNext(&rdr, &row, pzErr);
-      if( rc == SQLITE_DONE ) {
-        rc = csvErr(pzErr, sqlite3_mprintf("csv_file: %s: no rows to take the "
-                                           "columns from (give columns= or "
-                                           "schema=)",
-                                           csvTableName(p)));
-      }
-      if( rc == SQLITE_ROW ) {
-        rc = SQLITE_OK;
-        if( p->opt.bHeader ) {
-          rc = csvNamesFromRow(&names, &rdr, &row, p->opt.nColumn);
-        } else {
-          bHaveRow = 1;
-          nField = row.nField;
-        }
-      }
-    }
+    rdr.bKeep = csvTableIsStdin(p);
   }
-  if( rc == SQLITE_OK && !p->opt.bHeader ) {
-    i64 nCol = p->opt.nColumn ? p->opt.nColumn : nField;
-    while( rc == SQLITE_OK && names.nName < nCol && names.nName <= mxCol ) {
-      rc = csvNamesAdd(&names, "", 0, -1);
-    }
-  }
-  if( rc == SQLITE_OK && names.nName > mxCol ) {
-    rc = csvErr(pzErr, sqlite3_mprintf("csv_file: %s: more than %d columns "
-                                       "(SQLITE_LIMIT_COLUMN)",
-                                       csvTableName(p), mxCol));
-  }
+  if( rc == SQLITE_OK && bFirst ) rc = csvFirstRecord(p, &rdr, &row, pzErr);
+  if( rc == SQLITE_OK ) rc = csvTableNames(p, &rdr, &row, &names, pzErr);
   if( rc == SQLITE_OK ) {
     p->nCol = names.nName;
     p->aCol = sqlite3_malloc64((u64)p->nCol);
@@ -1746,38 +1911,15 @@ static int csvDecideColumns(CsvTable *p, char **pzSql, char **pzErr) {
   }
   if( rc == SQLITE_OK ) {
     memset(p->aCol, CSV_COL_TEXT, (size_t)p->nCol);
-    /* Cut the first row again, keeping its fields this time */
-    if( bHaveRow ) csvReaderUnread(&rdr, &row);
-    row.nStore = p->nCol;
-    if( p->opt.eTypes == CSV_TYPES_AUTO ) {
+    if( pOpt->eTypes == CSV_TYPES_AUTO ) {
+      /* A first record that is data is cut again, its fields kept */
+      if( bFirst && !pOpt->bHeader ) csvReaderUnread(&rdr, &row);
+      row.nStore = p->nCol;
       rc = csvInferTypes(p, &rdr, &row, pzErr);
     }
   }
-  if( rc == SQLITE_OK ) {
-    sqlite3_str *pStr = sqlite3_str_new(0);
-    static const char *const azType[] = {
-      "TEXT", "INTEGER", "REAL" /* Indexed by CSV_COL_* */
-    };
-    sqlite3_str_appendall(pStr, "CREATE TABLE x(");
-    for( i = 0; i < p->nCol; i++ ) {
-      sqlite3_str_appendf(pStr, "%s\"%w\" %s", i ? "," : "", csvName(&names, i),
-                          azType[p->aCol[i]]);
-    }
-    sqlite3_str_appendall(pStr, ")");
-    *pzSql = sqlite3_str_finish(pStr);
-    if( *pzSql == 0 ) rc = SQLITE_NOMEM;
-  }
-  if( rc == SQLITE_OK && rdr.bKeep ) {
-    /* Standard input: hand what was read to the first scan */
-    p->pStdin = sqlite3_malloc64(sizeof(CsvReader));
-    if( p->pStdin == 0 ) {
-      rc = SQLITE_NOMEM;
-    } else {
-      csvReaderRewind(&rdr);
-      *p->pStdin = rdr;
-      memset(&rdr, 0, sizeof(rdr));
-    }
-  }
+  if( rc == SQLITE_OK ) rc = csvCreateTableSql(p, &names, pzSql, pzErr);
+  if( rc == SQLITE_OK && rdr.bKeep ) rc = csvKeepStdin(p, &rdr);
   sqlite3_free(row.aField);
   csvNamesFree(&names);
   csvReaderClose(&rdr);
@@ -1798,23 +1940,60 @@ static int csvfileDisconnect(sqlite3_vtab *pVtab) {
   return SQLITE_OK;
 }
 
+/* True if z is an identifier SQL takes without quotes. */
+static int csvIsBareName(const char *z) {
+  int i;
+  for( i = 0; z[i]; i++ ) {
+    char c = z[i];
+    if( c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ) continue;
+    if( i > 0 && c >= '0' && c <= '9' ) continue;
+    return 0;
+  }
+  return i > 0;
+}
+
 /*
-** xConnect and xCreate: read the arguments, decide the columns and declare
-** them.
+** The error for a table outside the temp schema.  A table in a database
+** file would be connected again by whoever opens the file, and xConnect
+** reads the file's header and first rows before SQLite can check that the
+** table is SQLITE_VTAB_DIRECTONLY: a hostile database could make any
+** program that opens it read any file (or standard input) that way.  So
+** csv_file refuses before it reads anything.
 */
-static int csvfileConnect(sqlite3 *db, void *pAux, int argc,
-                          const char *const *argv, sqlite3_vtab **ppVtab,
-                          char **pzErr) {
+static int csvfileNotTemp(const char *zTable, char **pzErr) {
+  return csvErr(
+      pzErr,
+      sqlite3_mprintf(csvIsBareName(zTable)
+                          ? "csv_file: tables can only be created in the temp "
+                            "schema: CREATE VIRTUAL TABLE temp.%s USING "
+                            "csv_file(...)"
+                          : "csv_file: tables can only be created in the temp "
+                            "schema: CREATE VIRTUAL TABLE temp.\"%w\" USING "
+                            "csv_file(...)",
+                      zTable));
+}
+
+/*
+** Make a csv_file table for xCreate (bCreate) or xConnect: check the
+** schema, read the arguments, decide the columns and declare them.
+** argv[1] is the schema, argv[2] the table.
+*/
+static int csvfileInit(sqlite3 *db, void *pAux, int argc,
+                       const char *const *argv, int bCreate,
+                       sqlite3_vtab **ppVtab, char **pzErr) {
   CsvTable *p;
   char *zSql = 0;
   int rc = SQLITE_OK, i;
 
+  if( sqlite3_stricmp(argv[1], "temp") != 0 ) {
+    return csvfileNotTemp(argv[2], pzErr);
+  }
   p = sqlite3_malloc64(sizeof(*p));
   if( p == 0 ) return SQLITE_NOMEM;
   memset(p, 0, sizeof(*p));
   p->db = db;
   p->pState = (FrugalDb *)pAux;
-  csvOptionsInit(&p->opt, "csv_file", 0);
+  csvOptionsInit(&p->opt, "csv_file", 0, db);
   for( i = 3; rc == SQLITE_OK && i < argc; i++ ) {
     rc = csvfileArg(&p->opt, argv[i], pzErr);
   }
@@ -1825,24 +2004,27 @@ static int csvfileConnect(sqlite3 *db, void *pAux, int argc,
                                : "csv_file: filename= or data= is required"));
   }
   if( rc == SQLITE_OK ) rc = csvOptionsCheck(&p->opt, pzErr);
+  if( rc == SQLITE_OK && !bCreate && csvTableIsStdin(p) ) {
+    /* The schema was reset and what standard input held is gone.  The
+    ** table must still connect, or it could not be dropped: it takes the
+    ** columns of schema=, or just c0, and every scan is an error. */
+    p->bStdinGone = 1;
+    if( p->opt.zSchema == 0 ) {
+      p->opt.nColumn = 0;
+      p->opt.zSchema = sqlite3_mprintf("CREATE TABLE x(c0)");
+      if( p->opt.zSchema == 0 ) rc = SQLITE_NOMEM;
+    }
+  }
   if( rc == SQLITE_OK && p->opt.zSchema ) {
-    rc = sqlite3_declare_vtab(db, p->opt.zSchema);
-    if( rc != SQLITE_OK ) {
-      rc = csvErr(pzErr,
-                  sqlite3_mprintf("csv_file: schema: %s", sqlite3_errmsg(db)));
-    }
-    if( rc == SQLITE_OK ) rc = csvSchemaColumns(p, pzErr);
-    if( rc == SQLITE_OK && p->opt.nColumn && p->opt.nColumn != p->nCol ) {
-      rc = csvErr(pzErr, sqlite3_mprintf(
-                             "csv_file: columns=%d but schema= has %d columns",
-                             p->opt.nColumn, p->nCol));
-    }
+    rc = csvDeclareSchema(p, pzErr);
   } else if( rc == SQLITE_OK ) {
     rc = csvDecideColumns(p, &zSql, pzErr);
     if( rc == SQLITE_OK ) {
       rc = sqlite3_declare_vtab(db, zSql);
-      if( rc != SQLITE_OK ) {
-        rc = csvErr(pzErr, sqlite3_mprintf("csv_file: %s", sqlite3_errmsg(db)));
+      if( rc != SQLITE_OK && rc != SQLITE_NOMEM ) {
+        /* SQLITE_LIMIT_SQL_LENGTH, as the rest has been checked */
+        rc = csvErr(pzErr, sqlite3_mprintf("csv_file: %s: %s", csvTableName(p),
+                                           sqlite3_errmsg(db)));
       }
     }
     sqlite3_free(zSql);
@@ -1864,12 +2046,25 @@ static int csvfileConnect(sqlite3 *db, void *pAux, int argc,
   return SQLITE_OK;
 }
 
-/* xCreate: as xConnect, but a distinct function, so that csv_file is not
-** an eponymous table. */
+/*
+** xCreate: CREATE VIRTUAL TABLE.  (Being a function of its own, not
+** xConnect, also keeps csv_file from being an eponymous table.)
+*/
 static int csvfileCreate(sqlite3 *db, void *pAux, int argc,
                          const char *const *argv, sqlite3_vtab **ppVtab,
                          char **pzErr) {
-  return csvfileConnect(db, pAux, argc, argv, ppVtab, pzErr);
+  return csvfileInit(db, pAux, argc, argv, 1, ppVtab, pzErr);
+}
+
+/*
+** xConnect: the table again, after the schema was reset (by PRAGMA
+** writable_schema=RESET, which loading frugal or memoize() runs).  Its
+** file is read again; standard input cannot be.
+*/
+static int csvfileConnect(sqlite3 *db, void *pAux, int argc,
+                          const char *const *argv, sqlite3_vtab **ppVtab,
+                          char **pzErr) {
+  return csvfileInit(db, pAux, argc, argv, 0, ppVtab, pzErr);
 }
 
 /*
@@ -1977,6 +2172,15 @@ static int csvfileFilter(sqlite3_vtab_cursor *cur, int idxNum,
     pCur->rdr = *p->pStdin;
     sqlite3_free(p->pStdin);
     p->pStdin = 0;
+  } else if( csvTableIsStdin(p) ) {
+    /* The first scan had what standard input holds */
+    zErr = sqlite3_mprintf(
+        p->bStdinGone ? "csv_file: %s: the table was connected again after "
+                        "the schema was reset, and standard input cannot be "
+                        "read twice: drop the table and create it again"
+                      : "csv_file: %s: standard input can be scanned only once",
+        FRUGAL_STDIN_NAME);
+    return csvCursorError(cur, SQLITE_ERROR, zErr);
   } else {
     int rc = csvTableReader(p, &pCur->rdr, &zErr);
     if( rc != SQLITE_OK ) return csvCursorError(cur, rc, zErr);
@@ -2090,6 +2294,7 @@ struct RcsvCursor {
   i64 iRownum;              /* Data rows so far in this file */
   i64 iRowid;               /* Rows so far */
   i64 nHeld;                /* Bytes counted for names and json */
+  locale_t loc;             /* The C locale, for strtod(), or 0 */
   int nKey;                 /* Keys a row may have, 0 for any number */
   int bOpen;                /* rdr is open */
   int bEof;                 /* No more rows */
@@ -2106,7 +2311,13 @@ static int rcsvConnect(sqlite3 *db, void *pAux, int argc,
   rc = sqlite3_declare_vtab(db, "CREATE TABLE x(record TEXT, rownum INTEGER,"
                                 " lineno INTEGER, filename TEXT,"
                                 " path HIDDEN, options HIDDEN)");
-  if( rc != SQLITE_OK ) return rc;
+  if( rc != SQLITE_OK ) {
+    /* Out of memory, or SQLITE_LIMIT_COLUMN is below 6 */
+    if( rc != SQLITE_NOMEM ) {
+      *pzErr = sqlite3_mprintf("read_csv: %s", sqlite3_errmsg(db));
+    }
+    return rc;
+  }
   p = sqlite3_malloc64(sizeof(*p));
   if( p == 0 ) return SQLITE_NOMEM;
   memset(p, 0, sizeof(*p));
@@ -2198,6 +2409,7 @@ static int rcsvClose(sqlite3_vtab_cursor *cur) {
   RcsvCursor *pCur = (RcsvCursor *)cur;
   rcsvReset(pCur);
   csvBufFree(&pCur->json);
+  if( pCur->loc != (locale_t)0 ) freelocale(pCur->loc);
   sqlite3_free(pCur);
   return SQLITE_OK;
 }
@@ -2213,7 +2425,7 @@ static int rcsvNext(sqlite3_vtab_cursor *cur) {
       if( pCur->opt.bHeader ) {
         csvNamesFree(&pCur->names);
         rc = csvNamesFromRow(&pCur->names, &pCur->rdr, &pCur->row,
-                             pCur->opt.nColumn);
+                             pCur->opt.nColumn, pCur->opt.mxColumn, &zErr);
         pCur->nKey = pCur->names.nName;
         if( rc == SQLITE_OK ) continue;
       }
@@ -2260,7 +2472,7 @@ static int rcsvFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
     pCur->pOptions = sqlite3_value_dup(argv[1]);
     if( pCur->pOptions == 0 ) return SQLITE_NOMEM;
   }
-  csvOptionsInit(&pCur->opt, "read_csv", 1);
+  csvOptionsInit(&pCur->opt, "read_csv", 1, p->db);
   rc = frugalPathArg("read_csv", pCur->pPath, &zPath, &zErr);
   if( rc == SQLITE_OK && pCur->pOptions
       && sqlite3_value_type(pCur->pOptions) != SQLITE_NULL ) {
@@ -2288,56 +2500,76 @@ static int rcsvEof(sqlite3_vtab_cursor *cur) {
 }
 
 /*
+** Append the key of field iField of the current row to pCur->json: the
+** header's name, or c<iField>, quoted, and a colon.
+*/
+static int rcsvJsonKey(RcsvCursor *pCur, int iField) {
+  CsvBuf *pBuf = &pCur->json;
+  char zKey[32];
+  int rc;
+  if( !pCur->opt.bHeader ) {
+    sqlite3_snprintf(sizeof(zKey), zKey, "\"c%d\":", iField);
+    return csvBufAppend(pBuf, zKey, (i64)strlen(zKey));
+  }
+  rc = csvBufAppend(pBuf, "\"", 1);
+  if( rc == SQLITE_OK ) {
+    rc = csvBufJsonText(pBuf, csvName(&pCur->names, iField),
+                        csvNameLen(&pCur->names, iField), -1);
+  }
+  if( rc == SQLITE_OK ) rc = csvBufAppend(pBuf, "\":", 2);
+  return rc;
+}
+
+/*
+** Append field pF of the current row to pCur->json as a JSON value: null
+** for the nulls= text, a number for a number (with types=auto, and unless
+** a double cannot hold it, as for csv_file), else a string.
+*/
+static int rcsvJsonValue(RcsvCursor *pCur, const CsvField *pF) {
+  CsvBuf *pBuf = &pCur->json;
+  const char *z = pCur->row.z + pF->iOff;
+  int bEscaped = (pF->mFlags & CSV_FIELD_ESCAPED) != 0;
+  int rc = SQLITE_OK;
+  CsvNum num;
+  if( csvIsNull(&pCur->opt, &pCur->row, pF) ) {
+    return csvBufAppend(pBuf, "null", 4);
+  }
+  if( pCur->opt.eTypes == CSV_TYPES_AUTO && !bEscaped ) {
+    int eNum = csvScanNumber(z, pF->n, &num);
+    if( eNum == CSV_NUM_REAL && num.bStrtod ) {
+      rc = csvNumStrtod(z, pF->n, &pCur->loc, &num.r);
+      if( rc != SQLITE_OK ) return rc;
+      if( isinf(num.r) ) eNum = CSV_NUM_NONE;
+    }
+    if( eNum != CSV_NUM_NONE ) return csvBufAppend(pBuf, z, pF->n);
+  }
+  rc = csvBufAppend(pBuf, "\"", 1);
+  if( rc == SQLITE_OK ) {
+    rc = csvBufJsonText(pBuf, z, pF->n, bEscaped ? pCur->rdr.cQuote : -1);
+  }
+  if( rc == SQLITE_OK ) rc = csvBufAppend(pBuf, "\"", 1);
+  return rc;
+}
+
+/*
 ** Build the record column of the current row in pCur->json: a JSON object
-** with a member for each field (up to nKey), keyed by the header's names
-** or by c0, c1, ...
+** with a member for each field (up to nKey, if not 0).
 */
 static int rcsvJson(RcsvCursor *pCur) {
   const CsvRow *pRow = &pCur->row;
-  const CsvReader *pRdr = &pCur->rdr;
-  CsvBuf *pBuf = &pCur->json;
   i64 i = 0;
   int iField, rc;
-  pBuf->n = 0;
-  rc = csvBufAppend(pBuf, "{", 1);
+  pCur->json.n = 0;
+  rc = csvBufAppend(&pCur->json, "{", 1);
   for( iField = 0; rc == SQLITE_OK && iField < pRow->nField; iField++ ) {
     CsvField f;
-    CsvNum num;
-    const char *z;
     if( pCur->nKey > 0 && iField >= pCur->nKey ) break;
-    i = csvWalkField(pRdr, pRow->z, i, pRow->n, &f) + 1;
-    z = pRow->z + f.iOff;
-    if( iField > 0 ) rc = csvBufAppend(pBuf, ",", 1);
-    if( rc != SQLITE_OK ) break;
-    if( pCur->opt.bHeader ) {
-      rc = csvBufAppend(pBuf, "\"", 1);
-      if( rc == SQLITE_OK ) {
-        rc = csvBufJsonText(pBuf, csvName(&pCur->names, iField),
-                            csvNameLen(&pCur->names, iField), -1);
-      }
-      if( rc == SQLITE_OK ) rc = csvBufAppend(pBuf, "\":", 2);
-    } else {
-      char zKey[32];
-      sqlite3_snprintf(sizeof(zKey), zKey, "\"c%d\":", iField);
-      rc = csvBufAppend(pBuf, zKey, (i64)strlen(zKey));
-    }
-    if( rc != SQLITE_OK ) break;
-    if( csvIsNull(&pCur->opt, pRow, &f) ) {
-      rc = csvBufAppend(pBuf, "null", 4);
-    } else if( pCur->opt.eTypes == CSV_TYPES_AUTO
-               && !(f.mFlags & CSV_FIELD_ESCAPED)
-               && csvScanNumber(z, f.n, &num) != CSV_NUM_NONE ) {
-      rc = csvBufAppend(pBuf, z, f.n);
-    } else {
-      rc = csvBufAppend(pBuf, "\"", 1);
-      if( rc == SQLITE_OK ) {
-        rc = csvBufJsonText(pBuf, z, f.n,
-                            (f.mFlags & CSV_FIELD_ESCAPED) ? pRdr->cQuote : -1);
-      }
-      if( rc == SQLITE_OK ) rc = csvBufAppend(pBuf, "\"", 1);
-    }
+    i = csvWalkField(&pCur->rdr, pRow->z, i, pRow->n, &f) + 1;
+    if( iField > 0 ) rc = csvBufAppend(&pCur->json, ",", 1);
+    if( rc == SQLITE_OK ) rc = rcsvJsonKey(pCur, iField);
+    if( rc == SQLITE_OK ) rc = rcsvJsonValue(pCur, &f);
   }
-  if( rc == SQLITE_OK ) rc = csvBufAppend(pBuf, "}", 1);
+  if( rc == SQLITE_OK ) rc = csvBufAppend(&pCur->json, "}", 1);
   return rc;
 }
 

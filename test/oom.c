@@ -166,6 +166,14 @@ static const OomCase aCase[] = {
     "CREATE VIRTUAL TABLE temp.t USING csv_file(data='1,2.5,x\n3,1e300,y',"
     " schema='CREATE TABLE x(a INT, b REAL, c)');"
     " SELECT * FROM t; DROP TABLE t" },
+  { "read_csv-numbers", 0,
+    "SELECT record FROM read_csv('test/data/csv/numbers.csv')" },
+  { "csv_file-numbers-temp-schema", 0,
+    "CREATE VIRTUAL TABLE temp.t USING csv_file("
+    "filename='test/data/csv/numbers.csv', header);"
+    " SELECT * FROM t; DROP TABLE t;"
+    " CREATE VIRTUAL TABLE temp.t USING csv_file(data='1,2',"
+    " schema='CREATE TEMP TABLE x(a INT, b)'); SELECT * FROM t; DROP TABLE t" },
   { "memoize", 0,
     "SELECT memoize('abs', 3, 2000);"
     " SELECT abs_memo(value % 5), abs_memo(-1.5), abs_memo(x'00ff'),"

@@ -14,6 +14,11 @@
 #     ratio is there to inform);
 #   - csv_file's peak RSS on the 2,000,000-row file against a 200,000-row
 #     one, which must be the same: memory is constant in the file size;
+#   - one 64 MB quoted field read through a pipe (64 KiB a read) against
+#     the same file read directly: the tokenizer goes on where a read left
+#     it, so short reads cost nothing more (starting the record over after
+#     each read made the pipe 20 times slower, and it grew with the square
+#     of the record);
 #   - SQLite's own csv extension, if SQLITE_CSV_EXT names a build of it
 #     (csv.c is not part of frugal; build it yourself, e.g.
 #     gcc -O2 -fPIC -shared csv.c -o csv.so, and set SQLITE_CSV_EXT=./csv).
@@ -57,6 +62,19 @@ rss_small=$(bench_rss_kb sqlite_frugal \
   "CREATE VIRTUAL TABLE temp.t USING csv_file(filename='$small', header=yes); $sum")
 bench_record "csv_file peak RSS, 2M rows" "$rss_big" \
   "same, 200k rows" "$rss_small" 1.10 KiB
+
+long="$BENCH_DATA/long-field.csv"
+if [ ! -s "$long" ]; then
+  { printf 'a\n"'; head -c 67108864 /dev/zero | tr '\0' x; printf '"\n'; } \
+    > "$long.tmp"
+  mv "$long.tmp" "$long"
+fi
+field="SELECT length(record) FROM read_csv"
+t_pipe=$(bench_ms sh -c "cat '$long' | sqlite3 -batch -cmd '.load $FRUGAL_LIB' \
+  :memory: \"$field('-')\"")
+t_file=$(bench_ms sqlite_frugal "$field('$long')")
+bench_record "read_csv 64 MB field through a pipe" "$t_pipe" \
+  "same, from the file" "$t_file" 2
 
 if [ -n "${SQLITE_CSV_EXT:-}" ]; then
   t_csvc=$(bench_ms sqlite3 -batch -cmd ".load $SQLITE_CSV_EXT" :memory: \
