@@ -27,6 +27,7 @@
 */
 #include "frugal_int.h"
 
+#include <stdatomic.h>
 #include <string.h>
 
 SQLITE_EXTENSION_INIT1
@@ -38,13 +39,13 @@ SQLITE_EXTENSION_INIT1
 ** connections below, a note that standard input has been read to its end
 ** (ext/source.c), and the trampolines of the C memoization API
 ** (ext/memo.c).  All of it is guarded by one mutex of frugal's own, made on
-** first use under SQLite's STATIC_MAIN mutex and kept for the life of the
-** process.  (The static mutexes SQLite sets aside for applications,
+** first use under SQLite's STATIC_MAIN mutex and kept until the library is
+** unloaded; after that, finding it is one atomic load.  (The static mutexes SQLite sets aside for applications,
 ** SQLITE_MUTEX_STATIC_APP1..3, belong to the host program, which may hold
 ** one while it opens or closes a connection.)  frugal never calls back into
 ** SQLite with it held, except to allocate memory.
 */
-static sqlite3_mutex *frugalMutex = 0;
+static _Atomic(sqlite3_mutex *) frugalMutex = 0;
 static FrugalDb *frugalDbList = 0;
 
 /*
@@ -53,10 +54,8 @@ static FrugalDb *frugalDbList = 0;
 ** frugal code can be running then.  Statically linked, this runs at exit.
 */
 __attribute__((destructor)) static void frugalUnload(void) {
-  if( frugalMutex ) {
-    sqlite3_mutex_free(frugalMutex);
-    frugalMutex = 0;
-  }
+  sqlite3_mutex *p = atomic_exchange(&frugalMutex, 0);
+  if( p ) sqlite3_mutex_free(p);
 }
 
 /*
@@ -64,11 +63,17 @@ __attribute__((destructor)) static void frugalUnload(void) {
 ** not be made (out of memory) or SQLite is built without mutexes.
 */
 sqlite3_mutex *frugalGlobalMutex(void) {
-  sqlite3_mutex *pMain = sqlite3_mutex_alloc(SQLITE_MUTEX_STATIC_MAIN);
-  sqlite3_mutex *p;
+  sqlite3_mutex *pMain;
+  sqlite3_mutex *p = atomic_load_explicit(&frugalMutex, memory_order_acquire);
+  if( p ) return p;
+  /* The first call makes it, under STATIC_MAIN so that only one does. */
+  pMain = sqlite3_mutex_alloc(SQLITE_MUTEX_STATIC_MAIN);
   sqlite3_mutex_enter(pMain);
-  if( frugalMutex == 0 ) frugalMutex = sqlite3_mutex_alloc(SQLITE_MUTEX_FAST);
-  p = frugalMutex;
+  p = atomic_load_explicit(&frugalMutex, memory_order_relaxed);
+  if( p == 0 ) {
+    p = sqlite3_mutex_alloc(SQLITE_MUTEX_FAST);
+    atomic_store_explicit(&frugalMutex, p, memory_order_release);
+  }
   sqlite3_mutex_leave(pMain);
   return p;
 }
