@@ -3,8 +3,8 @@
 #   access.jsonl.gz  300,000 requests to a web service, gzip-compressed
 #                    JSON lines: {"ts", "user", "path", "status", "ms"}
 #   users.csv        its 5,000 users: id, plan, country, signup
-# Deterministic: the same bytes on every machine (a fixed LCG, its high
-# bits; gzip -n leaves out the time).
+# Deterministic: the same bytes on every machine (two fixed LCGs, their
+# high bits; gzip -n leaves out the time).
 set -eu
 out=dist/demo
 mkdir -p "$out"
@@ -14,11 +14,12 @@ if [ ! -s "$out/access.jsonl.gz" ] || [ ! -s "$out/users.csv" ]; then
     split("free free free pro pro team", plan, " ")
     split("de fr us us jp br", cc, " ")
     seed = 7
+    useed = 11
     for (i = 0; i < 300000; i++) {
       seed = (seed * 1103515245 + 12345) % 2147483648
       r = int(seed / 65536) % 1000
-      seed = (seed * 1103515245 + 12345) % 2147483648
-      user = int(seed / 65536) % 5000 + 1
+      useed = (useed * 22695477 + 1) % 4294967296
+      user = int(useed / 65536) % 5000 + 1
       path = p[r % 6 + 1]
       status = (r < 7 || (user % 97 == 0 && r < 300)) ? 500 : (r < 40 ? 404 : 200)
       ms = (path == "/api/search") ? 80 + r % 400 : 5 + r % 60

@@ -11,8 +11,8 @@ echo "frugal $(sqlite3 -cmd '.load dist/frugal' :memory: 'SELECT frugal_version(
      "$(ls -l dist/demo/access.jsonl.gz | awk '{ printf "%.1f MB", $5 / 1e6 }')" \
      "log, gzip-compressed JSON lines, and a CSV file of users"
 sqlite3 -bail :memory: < test/demo/demo.sql
-echo "5. memprof: the job again, a row per statement. Streaming keeps memory flat;"
-echo "   importing the log into a table (the last statement) is what it avoids."
+echo "5. memprof: the same job again, a row per statement. Streaming keeps SQLite's"
+echo "   memory flat; importing the log first (the last statement) is what it avoids."
 sqlite3 -bail -cmd ".load dist/frugal" -cmd ".mode box" :memory: "
   SELECT stmt, rows, printf('%.0f', ms) AS ms,
          printf('%,d', mem_peak / 1024) AS peak_kib,
