@@ -72,6 +72,7 @@ struct FrugalDb {
   i64 nCursorByte;   /* Bytes held by open file cursors */
   i64 nOpenCursor;   /* File cursors open now */
   FrugalMemo *pMemo; /* Memoized functions (ext/memo.c), or NULL */
+  int nMemoStats;    /* memo_stats tables connected (ext/memo.c) */
   int mRegistered;   /* FRUGAL_REG_* already registered on db */
 };
 

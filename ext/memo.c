@@ -40,23 +40,38 @@
 **
 ** How f is computed on a miss depends on who made the wrapper:
 **
-**   memoize()  f is only known by its name, so the miss prepares
-**              SELECT "f"(?,?,...), binds the arguments, steps it once and
-**              finalizes it.  A fresh statement per miss is what lets f call
-**              f_memo recursively (no statement is ever stepped while it is
-**              already running) and lets a connection close with plain
-**              sqlite3_close(), which refuses to close while any statement
-**              is left unfinalized and checks that before calling any
-**              destructor.  Hits never touch SQL.
+**   memoize()  f is only known by its name, so a miss binds the arguments
+**              to SELECT "f"(?,?,...) and steps it once.  The wrapper keeps
+**              that statement, reset, for its next misses with as many
+**              arguments (a few such statements at most), and prepares
+**              another when it is running: f may call f_memo, and no
+**              statement is ever stepped while it runs.  Hits never touch
+**              SQL.
 **
-**              That statement is never checked against a schema's rules,
+**              Kept statements must not stop the connection from closing
+**              with plain sqlite3_close(), which refuses to close while any
+**              statement is left and checks that before it calls any
+**              destructor, but after it has disconnected every virtual
+**              table.  So they are kept only while memo_stats is connected
+**              (memoize() makes sure it is), and its xDisconnect finalizes
+**              them.
+**
+**              The statement is never checked against a schema's rules,
 **              even when a view called the wrapper.  The wrapper's flags
 **              were derived from f's when it was made, but f may have been
-**              registered again since, stricter.  So before each miss,
-**              memoProbe() prepares (and never runs) a CREATE TABLE whose
-**              generated column calls f, which SQLite resolves with the
-**              rules of a schema; if that fails, PRAGMA function_list
-**              decides.  Arguments with a subtype are refused: bound
+**              registered again since, stricter.  A statement resolves f
+**              when it is prepared and calls that registration until it
+**              expires: SQLite refuses to replace or delete a registration
+**              while any statement runs, expires every statement when it
+**              does, and lets other registrations (other numbers of
+**              arguments, other encodings) be added without touching the
+**              statements that resolved f before.  So the flags of the
+**              registration a statement reaches are checked, with PRAGMA
+**              function_list (which takes no lock and does no DDL), once,
+**              when it is prepared; an expired statement fails its next step
+**              before running anything, and is prepared and checked again.
+**              A wrapper that is direct-only is not checked: no schema can
+**              call it.  Arguments with a subtype are refused: bound
 **              parameters have none, and keys do not hold them.
 **
 **   the C API  xFunc is called directly with SQLite's own context.  Two
@@ -104,6 +119,9 @@
 
 /* The largest entry (header, key and value) that is cached. */
 #define MEMO_MAX_ENTRY_BYTES 0x7fff0000
+
+/* The most statements that call f a wrapper made by memoize() keeps. */
+#define MEMO_MAX_STMT 4
 
 /* Trampolines for the C API: the most distinct functions it can memoize at
 ** once in the process, whatever the number of connections. */
@@ -179,6 +197,8 @@ struct MemoEntry {
 #define memoEntryKey(pE) ((unsigned char *)&(pE)[1])
 #define memoEntryVal(pE) (memoEntryKey(pE) + (pE)->nKey)
 
+typedef struct MemoStmt MemoStmt;
+
 /* One arity of a wrapper made by memoize(), and its flags. */
 typedef struct MemoArity MemoArity;
 struct MemoArity {
@@ -197,12 +217,13 @@ struct FrugalMemo {
                      ** +1 while being made; 1 for the C API's */
 
   /* Made by memoize(): f is called by name with nested SQL. */
-  char *zWrapper;    /* f_memo, or NULL for the C API */
-  MemoArity *aArity; /* Arities f_memo is registered with */
-  int nArity;        /* Entries in aArity[] */
-  int *aNotScalar;   /* Arities at which f is not a scalar function */
-  int nNotScalar;    /* Entries in aNotScalar[] */
-  u64 iProbe;        /* Random part of the name of memoProbe()'s table */
+  char *zWrapper;      /* f_memo, or NULL for the C API */
+  MemoArity *aArity;   /* Arities f_memo is registered with */
+  int nArity;          /* Entries in aArity[] */
+  int *aNotScalar;     /* Arities at which f is not a scalar function */
+  int nNotScalar;      /* Entries in aNotScalar[] */
+  MemoStmt *pStmtList; /* Statements that call f (see memoStmtGet()) */
+  int nStmt;           /* Entries in pStmtList */
 
   /* Made by frugal_memoize_function(): xFunc is called directly. */
   int iSlot;             /* Trampoline slot; -1 once the slot is gone */
@@ -711,8 +732,11 @@ static FrugalMemo *memoNew(FrugalDb *pState, const char *zName) {
   return p;
 }
 
+static void memoStmtDrop(FrugalMemo *p);
+
 /* Free p, which is no longer linked into its connection's list. */
 static void memoFree(FrugalMemo *p) {
+  memoStmtDrop(p);
   memoClear(p);
   frugalDbRelease(p->pState);
   sqlite3_free(p->zName);
@@ -760,18 +784,89 @@ static int memoLookup(FrugalMemo *p, sqlite3_context *ctx, const MemoCall *pC) {
 
 /*
 ** True if f, registered with the flags mF (the bits of SQLITE_DETERMINISTIC
-** and friends), may be called by a wrapper registered with mWrapper: f is
-** deterministic, direct-only only if the wrapper is, and innocuous if the
-** wrapper is.
+** and friends), may be called by a wrapper registered with mWrapper, which
+** a schema may call: f is deterministic, direct-only only if the wrapper
+** is, and innocuous if the wrapper is, unless the schema is trusted
+** (bTrusted).
 */
-static int memoFlagsAllow(int mWrapper, int mF) {
+static int memoFlagsAllow(int mWrapper, int mF, int bTrusted) {
   if( !(mF & SQLITE_DETERMINISTIC) ) return 0;
   if( (mF & SQLITE_DIRECTONLY) && !(mWrapper & SQLITE_DIRECTONLY) ) return 0;
-  if( (mWrapper & SQLITE_INNOCUOUS) && !(mF & SQLITE_INNOCUOUS) ) return 0;
+  if( (mWrapper & SQLITE_INNOCUOUS) && !(mF & SQLITE_INNOCUOUS) && !bTrusted ) {
+    return 0;
+  }
   return 1;
 }
 
-/* What PRAGMA function_list says about f. */
+/* The flags of a registration that PRAGMA function_list shows. */
+#define MEMO_FLAGS_SHOWN                                                       \
+ (SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY | SQLITE_INNOCUOUS)
+
+/*
+** The flags of two registrations taken as one: deterministic and innocuous
+** if both are, direct-only if either is.
+*/
+static int memoFlagsMerge(int m1, int m2) {
+  return (m1 & m2 & (SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS))
+       | ((m1 | m2) & SQLITE_DIRECTONLY);
+}
+
+/* One row of PRAGMA function_list. */
+typedef struct MemoFuncRow MemoFuncRow;
+struct MemoFuncRow {
+  const char *zName; /* The name, as registered */
+  int bBuiltin;      /* One of SQLite's built-in functions */
+  int bScalar;       /* A scalar function (not an aggregate or window) */
+  int nArg;          /* Number of arguments, -1 for any */
+  int mFlags;        /* SQLITE_DETERMINISTIC|... and SQLITE_SUBTYPE */
+};
+
+/*
+** Columns of PRAGMA function_list.  The pragma, unlike the table-valued
+** pragma_function_list, does not read the schema, so it takes no lock and
+** answers even when the schema is malformed or locked.
+*/
+#define MEMO_FL_NAME    0
+#define MEMO_FL_BUILTIN 1
+#define MEMO_FL_TYPE    2
+#define MEMO_FL_NARG    4
+#define MEMO_FL_FLAGS   5
+
+/*
+** Call xRow(pArg, row) for every registration of the function zName that
+** PRAGMA function_list shows; stop at the first that does not return
+** SQLITE_OK and return its code.  An error of the pragma itself is
+** returned as SQLite's code, with the message in sqlite3_errmsg(db).
+*/
+static int memoFunctionList(sqlite3 *db, const char *zName,
+                            int (*xRow)(void *, const MemoFuncRow *),
+                            void *pArg) {
+  sqlite3_stmt *pStmt = 0;
+  int rc = sqlite3_prepare_v2(db, "PRAGMA function_list", -1, &pStmt, 0);
+  while( rc == SQLITE_OK && sqlite3_step(pStmt) == SQLITE_ROW ) {
+    MemoFuncRow row;
+    const char *zType = (const char *)sqlite3_column_text(pStmt, MEMO_FL_TYPE);
+    row.zName = (const char *)sqlite3_column_text(pStmt, MEMO_FL_NAME);
+    if( row.zName == 0 || zType == 0 ) {
+      rc = SQLITE_NOMEM;
+      break;
+    }
+    if( sqlite3_stricmp(row.zName, zName) ) continue;
+    row.bBuiltin = sqlite3_column_int(pStmt, MEMO_FL_BUILTIN);
+    row.bScalar = strcmp(zType, "s") == 0;
+    row.nArg = sqlite3_column_int(pStmt, MEMO_FL_NARG);
+    row.mFlags = sqlite3_column_int(pStmt, MEMO_FL_FLAGS);
+    rc = xRow(pArg, &row);
+  }
+  if( rc == SQLITE_OK ) {
+    rc = sqlite3_finalize(pStmt);
+  } else {
+    sqlite3_finalize(pStmt);
+  }
+  return rc;
+}
+
+/* What PRAGMA function_list says about f, for memoize(). */
 typedef struct MemoDesc MemoDesc;
 struct MemoDesc {
   char *zName;       /* f as registered */
@@ -803,13 +898,12 @@ static int memoAppendInt(int **pa, int *pn, int v) {
 
 /*
 ** Add one scalar registration of f (nArg, and mFlags as PRAGMA function_list
-** shows them, which are the bits of SQLITE_DETERMINISTIC and friends) to
-** pD.  At each arity, f counts as deterministic and innocuous only if all
-** its registrations there are, and direct-only if any is.
+** shows them) to pD.  At each arity, built-in or not, f counts as
+** deterministic and innocuous only if all its registrations there are, and
+** direct-only if any is.
 */
 static int memoDescAddScalar(MemoDesc *pD, int nArg, int mFlags) {
-  int mF =
-      mFlags & (SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY | SQLITE_INNOCUOUS);
+  int mF = mFlags & MEMO_FLAGS_SHOWN;
   int i;
   MemoArity *aNew;
   if( !(mFlags & SQLITE_DETERMINISTIC) ) pD->bNotDet = 1;
@@ -817,8 +911,7 @@ static int memoDescAddScalar(MemoDesc *pD, int nArg, int mFlags) {
   for( i = 0; i < pD->nArity; i++ ) {
     MemoArity *pA = &pD->aArity[i];
     if( pA->nArg == nArg ) {
-      pA->mFlags = (pA->mFlags & mF & (SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS))
-                 | ((pA->mFlags | mF) & SQLITE_DIRECTONLY);
+      pA->mFlags = memoFlagsMerge(pA->mFlags, mF);
       return SQLITE_OK;
     }
   }
@@ -832,15 +925,17 @@ static int memoDescAddScalar(MemoDesc *pD, int nArg, int mFlags) {
   return SQLITE_OK;
 }
 
-/*
-** Columns of PRAGMA function_list.  The pragma, unlike the table-valued
-** pragma_function_list, does not read the schema, so it answers even when
-** the schema is malformed or locked.
-*/
-#define MEMO_FL_NAME  0
-#define MEMO_FL_TYPE  2
-#define MEMO_FL_NARG  4
-#define MEMO_FL_FLAGS 5
+/* memoFunctionList() callback of memoDescribe(): add one row to a MemoDesc. */
+static int memoDescRow(void *pArg, const MemoFuncRow *pRow) {
+  MemoDesc *pD = (MemoDesc *)pArg;
+  pD->nRow++;
+  if( pD->zName == 0 ) {
+    pD->zName = sqlite3_mprintf("%s", pRow->zName);
+    if( pD->zName == 0 ) return SQLITE_NOMEM;
+  }
+  if( pRow->bScalar ) return memoDescAddScalar(pD, pRow->nArg, pRow->mFlags);
+  return memoAppendInt(&pD->aNotScalar, &pD->nNotScalar, pRow->nArg);
+}
 
 /*
 ** Read the registrations of function zName from PRAGMA function_list into
@@ -848,37 +943,9 @@ static int memoDescAddScalar(MemoDesc *pD, int nArg, int mFlags) {
 */
 static int memoDescribe(sqlite3 *db, const char *zFunc, const char *zName,
                         MemoDesc *pD, char **pzErr) {
-  sqlite3_stmt *pStmt = 0;
   int rc;
   memset(pD, 0, sizeof(*pD));
-  rc = sqlite3_prepare_v2(db, "PRAGMA function_list", -1, &pStmt, 0);
-  while( rc == SQLITE_OK && sqlite3_step(pStmt) == SQLITE_ROW ) {
-    const char *zRow = (const char *)sqlite3_column_text(pStmt, MEMO_FL_NAME);
-    const char *zType = (const char *)sqlite3_column_text(pStmt, MEMO_FL_TYPE);
-    int nArg = sqlite3_column_int(pStmt, MEMO_FL_NARG);
-    int mFlags = sqlite3_column_int(pStmt, MEMO_FL_FLAGS);
-    if( zRow == 0 || zType == 0 ) {
-      rc = SQLITE_NOMEM;
-      break;
-    }
-    if( sqlite3_stricmp(zRow, zName) ) continue;
-    pD->nRow++;
-    if( pD->zName == 0 ) {
-      pD->zName = sqlite3_mprintf("%s", zRow);
-      if( pD->zName == 0 ) rc = SQLITE_NOMEM;
-    }
-    if( rc != SQLITE_OK ) break;
-    if( strcmp(zType, "s") == 0 ) {
-      rc = memoDescAddScalar(pD, nArg, mFlags);
-    } else {
-      rc = memoAppendInt(&pD->aNotScalar, &pD->nNotScalar, nArg);
-    }
-  }
-  if( rc == SQLITE_OK ) {
-    rc = sqlite3_finalize(pStmt);
-  } else {
-    sqlite3_finalize(pStmt);
-  }
+  rc = memoFunctionList(db, zName, memoDescRow, pD);
   if( rc != SQLITE_OK && rc != SQLITE_NOMEM ) {
     *pzErr = sqlite3_mprintf("%s: cannot list functions: %s", zFunc,
                              sqlite3_errmsg(db));
@@ -909,15 +976,6 @@ static MemoArity *memoCallArity(MemoArity *aArity, int nArity, int argc) {
 ** Wrappers made by memoize(): f is called with nested SQL.
 */
 
-/* True if v is one of the n ints of a[]. */
-static int memoIntIn(const int *a, int n, int v) {
-  int i;
-  for( i = 0; i < n; i++ ) {
-    if( a[i] == v ) return 1;
-  }
-  return 0;
-}
-
 /* Set the error "zFormat..." on ctx; out of memory if it cannot be made. */
 static void memoError(sqlite3_context *ctx, const char *zFormat, ...) {
   char *zErr;
@@ -933,6 +991,15 @@ static void memoError(sqlite3_context *ctx, const char *zFormat, ...) {
   sqlite3_free(zErr);
 }
 
+/* True if v is one of the n ints of a[]. */
+static int memoIntIn(const int *a, int n, int v) {
+  int i;
+  for( i = 0; i < n; i++ ) {
+    if( a[i] == v ) return 1;
+  }
+  return 0;
+}
+
 /* Set the error "f_memo: f() with argc arguments is not a scalar function". */
 static void memoNotScalarError(sqlite3_context *ctx, const FrugalMemo *p,
                                int argc) {
@@ -941,120 +1008,267 @@ static void memoNotScalarError(sqlite3_context *ctx, const FrugalMemo *p,
 }
 
 /*
-** Append a call of f with argc arguments, each zArg ("?" or "NULL"), to
-** pSql: "f"(zArg,zArg,...).
+** The registrations of f that a call with a given number of arguments can
+** reach, in the order SQLite looks for them (sqlite3FindFunction()): the
+** application's (or an extension's) for exactly that number, then its
+** variadic ones, and only if there are none of either, SQLite's built-in
+** ones for exactly that number, then the variadic built-ins.  The call
+** reaches the first group that is not empty; within it, the encoding
+** decides, so the check takes the group's flags as one (memoFlagsMerge()).
 */
-static void memoAppendCall(sqlite3_str *pSql, const FrugalMemo *p, int argc,
-                           const char *zArg) {
-  int i;
-  sqlite3_str_appendf(pSql, "\"%w\"(", p->zName);
-  for( i = 0; i < argc; i++ ) {
-    if( i ) sqlite3_str_appendchar(pSql, 1, ',');
-    sqlite3_str_appendall(pSql, zArg);
+#define MEMO_GROUP_EXACT    0 /* The application's, for exactly argc */
+#define MEMO_GROUP_VARIADIC 1 /* The application's, variadic */
+#define MEMO_GROUP_BUILTIN  2 /* Built-in: +0 exact, +1 variadic */
+#define MEMO_N_GROUP        4
+
+/* What the check reads of one group of registrations. */
+typedef struct MemoGroup MemoGroup;
+struct MemoGroup {
+  int nRow;       /* Registrations in the group */
+  int mFlags;     /* Their flags, merged */
+  int bNotScalar; /* One of them is an aggregate or a window function */
+};
+
+/* The groups of memoSqlCheck(), and the number of arguments of the call. */
+typedef struct MemoCheck MemoCheck;
+struct MemoCheck {
+  int argc;                       /* Arguments of the call */
+  MemoGroup aGroup[MEMO_N_GROUP]; /* MEMO_GROUP_* */
+};
+
+/* memoFunctionList() callback of memoSqlCheck(): file one row in its group. */
+static int memoCheckRow(void *pArg, const MemoFuncRow *pRow) {
+  MemoCheck *pCk = (MemoCheck *)pArg;
+  MemoGroup *pG;
+  int iGroup;
+  if( pRow->nArg == pCk->argc ) {
+    iGroup = MEMO_GROUP_EXACT;
+  } else if( pRow->nArg == -1 ) {
+    iGroup = MEMO_GROUP_VARIADIC;
+  } else {
+    return SQLITE_OK;
   }
-  sqlite3_str_appendchar(pSql, 1, ')');
+  if( pRow->bBuiltin ) iGroup += MEMO_GROUP_BUILTIN;
+  pG = &pCk->aGroup[iGroup];
+  pG->mFlags = pG->nRow ? memoFlagsMerge(pG->mFlags, pRow->mFlags)
+                        : pRow->mFlags & MEMO_FLAGS_SHOWN;
+  if( !pRow->bScalar ) pG->bNotScalar = 1;
+  pG->nRow++;
+  return SQLITE_OK;
 }
 
 /*
-** The fast check that f, with argc arguments, may be called by the wrapper
-** registration with flags mWrapper: prepare (never run) a CREATE TABLE whose
-** generated column calls f.  SQLite resolves a generated column when the
-** statement is prepared, with the rules of a schema: in a table of "main"
-** it refuses a function that is direct-only, or not innocuous while
-** trusted_schema is off, and in any table one that is not deterministic.
-** So the statement prepares only if f is fit; it is finalized unrun, so
-** nothing is created.  A wrapper that is direct-only, or not innocuous while
-** the schema is not trusted, is never called from a schema (SQLite refuses
-** such a call when it prepares it), so for it a "temp" table, which checks
-** determinism only, is enough.  SQLITE_OK if f is fit; any other code means
-** it may not be, or that the check could not be made (an authorizer may
-** refuse or ignore the CREATE TABLE, the schema may be unreadable).
+** Check, before a statement of a wrapper that a schema may call is used,
+** that the registration of f that it reaches with argc arguments may be
+** called by the wrapper (see memoFlagsAllow()): f may have been registered
+** again, with stricter flags, since the wrapper was made, and the
+** statement is never checked against a schema's rules, even when the
+** wrapper was called from one.  PRAGMA function_list says which
+** registrations there are (see MemoGroup).  A wrapper that is direct-only
+** is not checked: no schema can call it.  True if the statement may run;
+** otherwise the error is set on ctx.
 */
-static int memoProbe(sqlite3 *db, const FrugalMemo *p, int argc, int mWrapper) {
-  const char *zSchema = "main";
-  sqlite3_stmt *pStmt = 0;
-  sqlite3_str *pSql;
-  char *zSql;
-  int bTrusted = 1;
-  int rc;
-  if( !(mWrapper & SQLITE_INNOCUOUS) ) {
-    sqlite3_db_config(db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, -1, &bTrusted);
-  }
-  if( (mWrapper & SQLITE_DIRECTONLY) || !bTrusted ) zSchema = "temp";
-  pSql = sqlite3_str_new(db);
-  sqlite3_str_appendf(pSql,
-                      "CREATE TABLE %s.\"frugal_memo_probe_%016llx\"(x,"
-                      " y AS (",
-                      zSchema, (unsigned long long)p->iProbe);
-  memoAppendCall(pSql, p, argc, "NULL");
-  sqlite3_str_appendall(pSql, "))");
-  zSql = sqlite3_str_finish(pSql);
-  if( zSql == 0 ) return SQLITE_NOMEM;
-  rc = sqlite3_prepare_v2(db, zSql, -1, &pStmt, 0);
-  /* An authorizer that answers SQLITE_IGNORE to the CREATE TABLE leaves an
-  ** empty, read-only statement, and f unchecked. */
-  if( rc == SQLITE_OK && sqlite3_stmt_readonly(pStmt) ) rc = SQLITE_AUTH;
-  sqlite3_finalize(pStmt);
-  sqlite3_free(zSql);
-  return rc;
-}
-
-/*
-** Check, before a miss calls f, that f is still fit to be called by this
-** wrapper: f may have been registered again, with stricter flags, since the
-** wrapper was made, and the nested statement that calls f is never checked
-** against a schema's rules, even when the wrapper was called from one.  The
-** check is memoProbe(); if that fails, PRAGMA function_list decides, finding
-** the registration of f a call with argc arguments reaches as SQLite does
-** (one for exactly argc, of whatever kind, else a variadic one).  True if f
-** may be called; otherwise the error is set on ctx.
-*/
-static int memoSqlCheck(FrugalMemo *p, sqlite3_context *ctx, sqlite3 *db,
+static int memoSqlCheck(const FrugalMemo *p, sqlite3_context *ctx, sqlite3 *db,
                         int argc) {
   const MemoArity *pW = memoCallArity(p->aArity, p->nArity, argc);
-  MemoDesc desc;
-  const MemoArity *pF;
-  char *zErr = 0;
-  int nArg, bOk = 0;
-  int rc = memoProbe(db, p, argc, pW->mFlags);
-  if( rc == SQLITE_OK ) return 1;
+  int mWrapper = pW ? pW->mFlags : SQLITE_INNOCUOUS;
+  const MemoGroup *pG;
+  MemoCheck ck;
+  int bTrusted = 0;
+  int rc;
+  if( mWrapper & SQLITE_DIRECTONLY ) return 1;
+  memset(&ck, 0, sizeof(ck));
+  ck.argc = argc;
+  rc = memoFunctionList(db, p->zName, memoCheckRow, &ck);
   if( rc == SQLITE_NOMEM ) {
     sqlite3_result_error_nomem(ctx);
     return 0;
   }
-  rc = memoDescribe(db, p->zWrapper, p->zName, &desc, &zErr);
-  if( rc == SQLITE_OK ) {
-    nArg = memoFindArity(desc.aArity, desc.nArity, argc)
-                || memoIntIn(desc.aNotScalar, desc.nNotScalar, argc)
-             ? argc
-             : -1;
-    pF = memoFindArity(desc.aArity, desc.nArity, nArg);
-    if( memoIntIn(desc.aNotScalar, desc.nNotScalar, nArg) ) {
-      memoNotScalarError(ctx, p, argc);
-    } else if( pF && !memoFlagsAllow(pW->mFlags, pF->mFlags) ) {
-      memoError(ctx, "%s: %s has changed since %s was made", p->zWrapper,
-                p->zName, p->zWrapper);
-    } else {
-      /* If f is gone at this arity, preparing the call says so. */
-      bOk = 1;
-    }
-  } else if( zErr ) {
-    sqlite3_result_error(ctx, zErr, -1);
-  } else {
-    sqlite3_result_error_nomem(ctx);
+  if( rc == SQLITE_AUTH ) {
+    memoError(ctx,
+              "%s: cannot check %s: not authorized (the authorizer must allow"
+              " PRAGMA function_list)",
+              p->zWrapper, p->zName);
+    return 0;
   }
-  sqlite3_free(zErr);
-  memoDescClear(&desc);
-  return bOk;
+  if( rc != SQLITE_OK ) {
+    memoError(ctx, "%s: cannot check %s: %s", p->zWrapper, p->zName,
+              sqlite3_errmsg(db));
+    return 0;
+  }
+  for( pG = ck.aGroup; pG < &ck.aGroup[MEMO_N_GROUP] && !pG->nRow; pG++ ) {}
+  if( pG == &ck.aGroup[MEMO_N_GROUP] ) {
+    /* The statement was prepared, so f exists: an authorizer answered
+    ** SQLITE_IGNORE to the pragma, or SQLite was built without it. */
+    memoError(ctx, "%s: cannot check %s: PRAGMA function_list does not list it",
+              p->zWrapper, p->zName);
+    return 0;
+  }
+  if( pG->bNotScalar ) {
+    memoNotScalarError(ctx, p, argc);
+    return 0;
+  }
+  sqlite3_db_config(db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, -1, &bTrusted);
+  if( !memoFlagsAllow(mWrapper, pG->mFlags, bTrusted) ) {
+    memoError(ctx, "%s: %s has changed since %s was made", p->zWrapper,
+              p->zName, p->zWrapper);
+    return 0;
+  }
+  return 1;
+}
+
+/*
+** A statement that calls f for the misses of a wrapper made by memoize():
+** SELECT "f"(?,...) for nArg arguments.  A wrapper keeps a few (see
+** memoStmtGet()), reset between misses.
+*/
+struct MemoStmt {
+  MemoStmt *pNext;     /* Next statement of the same wrapper */
+  sqlite3_stmt *pStmt; /* The statement */
+  int nArg;            /* Number of arguments it passes to f */
+  int bBusy;           /* Being stepped: f is running */
+  int bDrop;           /* Finalize it as soon as it is not busy */
+};
+
+/* Unlink statement pS from wrapper p, finalize and free it. */
+static void memoStmtFree(FrugalMemo *p, MemoStmt *pS) {
+  MemoStmt **pp;
+  for( pp = &p->pStmtList; *pp != pS; pp = &(*pp)->pNext ) {}
+  *pp = pS->pNext;
+  p->nStmt--;
+  sqlite3_finalize(pS->pStmt);
+  sqlite3_free(pS);
+}
+
+/*
+** Finalize the statements wrapper p keeps, so that the next miss resolves
+** f afresh; one that is running (f is running, and called this) goes when
+** it is done.
+*/
+static void memoStmtDrop(FrugalMemo *p) {
+  MemoStmt *pS = p->pStmtList;
+  while( pS ) {
+    MemoStmt *pNext = pS->pNext;
+    if( pS->bBusy ) {
+      pS->bDrop = 1;
+    } else {
+      memoStmtFree(p, pS);
+    }
+    pS = pNext;
+  }
+}
+
+/* memoStmtDrop() for every wrapper of the connection of pState. */
+static void memoStmtDropAll(FrugalDb *pState) {
+  FrugalMemo *p;
+  for( p = pState->pMemo; p; p = p->pNext ) memoStmtDrop(p);
+}
+
+/*
+** Prepare SELECT "f"(?,...) for argc arguments into *ppStmt, with the
+** legacy sqlite3_prepare(): once expired, such a statement fails its next
+** step before running anything (SQLITE_SCHEMA from sqlite3_reset()), where
+** one of sqlite3_prepare_v2() would be prepared again, resolving f afresh,
+** without its flags being checked.  On error, set it on ctx, starting with
+** the wrapper's name.
+*/
+static int memoSqlPrepare(const FrugalMemo *p, sqlite3_context *ctx,
+                          sqlite3 *db, int argc, sqlite3_stmt **ppStmt) {
+  sqlite3_str *pSql = sqlite3_str_new(db);
+  char *zSql;
+  int i, rc;
+  *ppStmt = 0;
+  sqlite3_str_appendf(pSql, "SELECT \"%w\"(", p->zName);
+  for( i = 0; i < argc; i++ ) {
+    sqlite3_str_appendall(pSql, i ? ",?" : "?");
+  }
+  sqlite3_str_appendchar(pSql, 1, ')');
+  zSql = sqlite3_str_finish(pSql);
+  if( zSql == 0 ) {
+    sqlite3_result_error_nomem(ctx);
+    return SQLITE_NOMEM;
+  }
+  rc = sqlite3_prepare(db, zSql, -1, ppStmt, 0);
+  sqlite3_free(zSql);
+  if( rc == SQLITE_NOMEM ) {
+    sqlite3_result_error_nomem(ctx);
+  } else if( rc != SQLITE_OK ) {
+    memoError(ctx, "%s: %s", p->zWrapper, sqlite3_errmsg(db));
+    sqlite3_result_error_code(ctx, rc);
+  }
+  return rc;
+}
+
+/*
+** A statement for a miss of wrapper p with argc arguments: one it keeps
+** that is not running, or a new one, prepared and checked (memoSqlCheck()),
+** and kept if it can be; if it cannot, it is *pTmp, and is finalized after
+** the miss.  NULL with the error set on ctx if f may not be called.
+**
+** A wrapper keeps its statements only while memo_stats is connected on the
+** connection: sqlite3_close() calls the xDisconnect of every virtual table
+** before it checks that no statement is left, and memo_stats's finalizes
+** them (see memoStatsDisconnect()).  It keeps at most MEMO_MAX_STMT: more
+** are only needed when f calls f_memo, or for a variadic f called with
+** many numbers of arguments.
+*/
+static MemoStmt *memoStmtGet(FrugalMemo *p, sqlite3_context *ctx, sqlite3 *db,
+                             int argc, MemoStmt *pTmp) {
+  MemoStmt *pS, *pIdle = 0;
+  sqlite3_stmt *pStmt;
+  for( pS = p->pStmtList; pS; pS = pS->pNext ) {
+    if( pS->bBusy || pS->bDrop ) continue;
+    if( pS->nArg == argc ) return pS;
+    pIdle = pS;
+  }
+  if( memoSqlPrepare(p, ctx, db, argc, &pStmt) != SQLITE_OK ) return 0;
+  if( !memoSqlCheck(p, ctx, db, argc) ) {
+    sqlite3_finalize(pStmt);
+    return 0;
+  }
+  if( p->pState->nMemoStats > 0 ) {
+    /* Full: the idle statement found last, the oldest, makes room. */
+    if( p->nStmt >= MEMO_MAX_STMT && pIdle ) memoStmtFree(p, pIdle);
+    if( p->nStmt < MEMO_MAX_STMT ) pS = sqlite3_malloc64(sizeof(*pS));
+  }
+  if( pS ) {
+    pS->pNext = p->pStmtList;
+    p->pStmtList = pS;
+    p->nStmt++;
+  } else {
+    pS = pTmp;
+    pS->pNext = 0;
+  }
+  pS->bBusy = pS->bDrop = 0;
+  pS->pStmt = pStmt;
+  pS->nArg = argc;
+  return pS;
+}
+
+/*
+** Done with statement pS of wrapper p after a miss: reset it and forget its
+** arguments, which belong to the caller, if the wrapper keeps it (and
+** bDrop is false); otherwise finalize it.
+*/
+static void memoStmtDone(FrugalMemo *p, MemoStmt *pS, const MemoStmt *pTmp,
+                         int bDrop) {
+  if( pS == pTmp ) {
+    sqlite3_finalize(pS->pStmt);
+  } else if( bDrop || pS->bDrop ) {
+    memoStmtFree(p, pS);
+  } else {
+    sqlite3_reset(pS->pStmt);
+    sqlite3_clear_bindings(pS->pStmt);
+  }
 }
 
 /*
 ** Bind the arguments of call pC to pStmt.  TEXT and BLOB are bound where
-** they are (SQLITE_STATIC: the caller's values outlive the nested
-** statement), except a BLOB whose bytes pC has not read: it is bound as a
-** value, so that a zeroblob stays one (reading the bytes would expand it,
-** and no interface tells a zeroblob apart), at the price of a copy of any
-** other BLOB too large to cache.
+** they are (SQLITE_STATIC: the caller's values outlive the step, and the
+** bindings are cleared after it), except a BLOB whose bytes pC has not
+** read: it is bound as a value, so that a zeroblob stays one (reading the
+** bytes would expand it, and no interface tells a zeroblob apart), at the
+** price of a copy of any other BLOB too large to cache.
 */
 static int memoSqlBind(sqlite3_stmt *pStmt, const MemoCall *pC) {
   int i, rc = SQLITE_OK;
@@ -1084,69 +1298,67 @@ static int memoSqlBind(sqlite3_stmt *pStmt, const MemoCall *pC) {
 }
 
 /*
-** Prepare SELECT "f"(?,...) for call pC and bind its arguments.  On error,
-** set it on ctx, starting with the wrapper's name, and return NULL.
+** Set on ctx the error with which the step of pStmt failed: the code
+** sqlite3_reset() returns (a statement of sqlite3_prepare() has its step
+** return SQLITE_ERROR whatever the error), the message and the extended
+** code of the connection.  An error raised by f passes through unchanged.
 */
-static sqlite3_stmt *memoSqlPrepare(FrugalMemo *p, sqlite3_context *ctx,
-                                    sqlite3 *db, const MemoCall *pC) {
-  sqlite3_stmt *pStmt = 0;
-  sqlite3_str *pSql = sqlite3_str_new(db);
-  char *zSql;
-  int rc;
-  sqlite3_str_appendall(pSql, "SELECT ");
-  memoAppendCall(pSql, p, pC->argc, "?");
-  zSql = sqlite3_str_finish(pSql);
-  if( zSql == 0 ) {
-    sqlite3_result_error_nomem(ctx);
-    return 0;
-  }
-  rc = sqlite3_prepare_v2(db, zSql, -1, &pStmt, 0);
-  sqlite3_free(zSql);
-  if( rc == SQLITE_OK ) rc = memoSqlBind(pStmt, pC);
-  if( rc == SQLITE_OK ) return pStmt;
+static void memoSqlStepError(sqlite3_context *ctx, sqlite3 *db, int rc) {
   if( rc == SQLITE_NOMEM ) {
     sqlite3_result_error_nomem(ctx);
+  } else if( rc != SQLITE_OK && sqlite3_errcode(db) == rc ) {
+    sqlite3_result_error(ctx, sqlite3_errmsg(db), -1);
+    sqlite3_result_error_code(ctx, sqlite3_extended_errcode(db));
   } else {
-    memoError(ctx, "%s: %s", p->zWrapper,
-              pStmt ? sqlite3_errstr(rc) : sqlite3_errmsg(db));
+    rc = rc == SQLITE_OK ? SQLITE_ERROR : rc;
+    sqlite3_result_error(ctx, sqlite3_errstr(rc), -1);
     sqlite3_result_error_code(ctx, rc);
   }
-  sqlite3_finalize(pStmt);
-  return 0;
 }
 
 /*
-** A miss of a wrapper made by memoize(): run SELECT "f"(?,...) in a
-** statement of its own, finalized before returning.  An error raised by f
-** (or by anything else while the statement runs) passes through unchanged,
-** with its message and code.
+** A miss of a wrapper made by memoize(): bind the arguments to a statement
+** of the wrapper's (memoStmtGet()) and step it once.  A statement that has
+** expired since it was prepared fails before f runs (SQLITE_SCHEMA); it is
+** then prepared and checked again, once.  (Should f itself fail with
+** SQLITE_SCHEMA, it runs twice, and its error passes through.)
 */
 static void memoSqlMiss(FrugalMemo *p, sqlite3_context *ctx, const MemoKey *pK,
                         const MemoCall *pC) {
   sqlite3 *db = sqlite3_context_db_handle(ctx);
-  sqlite3_stmt *pStmt;
-  int rc;
+  MemoStmt tmp, *pS;
+  int nTry, rc;
 
   if( memoIntIn(p->aNotScalar, p->nNotScalar, pC->argc) ) {
     memoNotScalarError(ctx, p, pC->argc);
     return;
   }
-  if( !memoSqlCheck(p, ctx, db, pC->argc) ) return;
-  pStmt = memoSqlPrepare(p, ctx, db, pC);
-  if( pStmt == 0 ) return;
-  /* A SELECT without FROM returns one row: anything else is an error. */
-  rc = sqlite3_step(pStmt);
-  if( rc == SQLITE_ROW ) {
-    sqlite3_value *pVal = sqlite3_column_value(pStmt, 0);
-    memoInsert(p, pK, pVal);
-    sqlite3_result_value(ctx, pVal);
-  } else if( rc == SQLITE_NOMEM ) {
-    sqlite3_result_error_nomem(ctx);
-  } else {
-    sqlite3_result_error(ctx, sqlite3_errmsg(db), -1);
-    sqlite3_result_error_code(ctx, sqlite3_extended_errcode(db));
+  for( nTry = 0;; nTry++ ) {
+    pS = memoStmtGet(p, ctx, db, pC->argc, &tmp);
+    if( pS == 0 ) return;
+    rc = memoSqlBind(pS->pStmt, pC);
+    if( rc != SQLITE_OK ) {
+      memoSqlStepError(ctx, db, rc);
+      memoStmtDone(p, pS, &tmp, 0);
+      return;
+    }
+    pS->bBusy = 1;
+    rc = sqlite3_step(pS->pStmt);
+    pS->bBusy = 0;
+    /* A SELECT without FROM returns one row: anything else is an error. */
+    if( rc == SQLITE_ROW ) {
+      sqlite3_value *pVal = sqlite3_column_value(pS->pStmt, 0);
+      memoInsert(p, pK, pVal);
+      sqlite3_result_value(ctx, pVal);
+      memoStmtDone(p, pS, &tmp, 0);
+      return;
+    }
+    rc = sqlite3_reset(pS->pStmt);
+    if( rc != SQLITE_SCHEMA || nTry > 0 ) break;
+    memoStmtDone(p, pS, &tmp, 1);
   }
-  sqlite3_finalize(pStmt);
+  memoSqlStepError(ctx, db, rc);
+  memoStmtDone(p, pS, &tmp, 0);
 }
 
 /* f_memo(...): a wrapper made by memoize(). */
@@ -1766,7 +1978,7 @@ static int memoRegisterWrapper(sqlite3 *db, FrugalMemo *p, const MemoDesc *pD,
   for( i = 0; i < pD->nArity; i++ ) {
     const MemoArity *pA =
         memoFindArity(p->aArity, p->nArity, pD->aArity[i].nArg);
-    if( pA && !memoFlagsAllow(pA->mFlags, pD->aArity[i].mFlags) ) {
+    if( pA && !memoFlagsAllow(pA->mFlags, pD->aArity[i].mFlags, 0) ) {
       *pzErr = sqlite3_mprintf("memoize: %s has changed since %s was made",
                                p->zName, p->zWrapper);
       return SQLITE_ERROR;
@@ -1847,7 +2059,6 @@ static int memoNewWrapper(sqlite3 *db, FrugalDb *pState, const MemoDesc *pD,
     return rc;
   }
   (*pp)->zWrapper = zWrapper;
-  sqlite3_randomness(sizeof((*pp)->iProbe), &(*pp)->iProbe);
   return SQLITE_OK;
 }
 
@@ -1909,6 +2120,19 @@ static void memoizeBounds(FrugalMemo *p, i64 mxEntry, i64 mxByte) {
 }
 
 /*
+** Connect memo_stats on db if it is not: its xDisconnect is what lets the
+** wrappers keep statements.  Failure is not an error (a table named
+** memo_stats hides it, an authorizer refuses it, the schema cannot be
+** read): misses then prepare a statement each.
+*/
+static void memoStatsEnsure(sqlite3 *db, FrugalDb *pState) {
+  sqlite3_stmt *pStmt = 0;
+  if( pState->nMemoStats > 0 ) return;
+  sqlite3_prepare_v2(db, "SELECT 0 FROM memo_stats", -1, &pStmt, 0);
+  sqlite3_finalize(pStmt);
+}
+
+/*
 ** memoize('f' [, max_entries [, max_bytes]]): create f_memo, or change its
 ** bounds, and return its name.  A NULL bound keeps the current one (the
 ** default for a new wrapper).
@@ -1930,6 +2154,8 @@ static void memoizeFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   if( rc == SQLITE_OK ) rc = memoizeWrapper(db, pState, &desc, &p, &zErr);
   if( rc == SQLITE_OK ) {
     memoizeBounds(p, mxEntry, mxByte);
+    memoStmtDrop(p);
+    memoStatsEnsure(db, pState);
     sqlite3_result_text(ctx, p->zWrapper, -1, SQLITE_TRANSIENT);
   } else if( zErr ) {
     sqlite3_result_error(ctx, zErr, -1);
@@ -1994,6 +2220,7 @@ static void memoClearFunc(sqlite3_context *ctx, int argc,
     if( zName && sqlite3_stricmp(p->zName, zName) ) continue;
     bFound = 1;
     n += memoClear(p);
+    memoStmtDrop(p);
   }
   if( zName && !bFound ) {
     memoNotMemoized(ctx, "memo_clear", zName);
@@ -2088,12 +2315,20 @@ static int memoStatsConnect(sqlite3 *db, void *pAux, int argc,
   if( p == 0 ) return SQLITE_NOMEM;
   memset(p, 0, sizeof(*p));
   p->pState = (FrugalDb *)pAux;
+  p->pState->nMemoStats++;
   *ppVtab = &p->base;
   return SQLITE_OK;
 }
 
-/* xDisconnect. */
+/*
+** xDisconnect.  Also finalizes the statements the wrappers of the
+** connection keep (see memoStmtGet()): sqlite3_close() disconnects every
+** virtual table before it checks that no statement is left.
+*/
 static int memoStatsDisconnect(sqlite3_vtab *pVtab) {
+  FrugalDb *pState = ((MemoStatsVtab *)pVtab)->pState;
+  pState->nMemoStats--;
+  memoStmtDropAll(pState);
   sqlite3_free(pVtab);
   return SQLITE_OK;
 }
@@ -2247,6 +2482,7 @@ i64 frugalMemoClearAll(FrugalDb *pState) {
   sqlite3_mutex_enter(sqlite3_db_mutex(pState->db));
   memoReap(pState);
   for( p = pState->pMemo; p; p = p->pNext ) n += memoClear(p);
+  memoStmtDropAll(pState);
   sqlite3_mutex_leave(sqlite3_db_mutex(pState->db));
   return n;
 }

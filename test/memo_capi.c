@@ -32,6 +32,8 @@
 **   threads      registrations on one thread, scans and calls on another
 **   anchor       the collation that frees the caches, used and replaced
 **   encodings    memoize() of f registered for UTF-8 and UTF-16 alike
+**   kept         the statements memoize()'s wrappers keep, and what ends them
+**   rules        what SQLite lets an application change while statements run
 */
 #include "frugal.h"
 
@@ -534,7 +536,11 @@ static void capiCountFinal(sqlite3_context *ctx) {
   sqlite3_result_int64(ctx, pN ? *pN : 0);
 }
 
-/* Case deleted: f goes, or comes back stricter, after f_memo was made. */
+/*
+** Case deleted: f goes, or comes back stricter, after f_memo was made.  A
+** registration added for another number of arguments reaches the wrapper
+** once memo_clear() has dropped the statement it keeps.
+*/
 static void capiDeleted(void) {
   sqlite3 *db = capiOpen();
   App app = { 0, 0 };
@@ -562,6 +568,8 @@ static void capiDeleted(void) {
   sqlite3_create_function(
       db, "g", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY, 0, 0,
       capiCountStep, capiCountFinal);
+  capiQuery(db, "aggregate, kept", "SELECT g_memo(3, 4)");
+  capiExec(db, "SELECT memo_clear('g')");
   capiQuery(db, "aggregate", "SELECT g_memo(3, 4)");
   printf("xFunc: %d\n", app.nCall);
   capiClose(db);
@@ -707,6 +715,91 @@ static void capiEncodings(void) {
   capiClose(db);
 }
 
+/* The number of statements of db that are not finalized. */
+static int capiStmtCount(sqlite3 *db) {
+  sqlite3_stmt *pStmt = 0;
+  int n = 0;
+  while( (pStmt = sqlite3_next_stmt(db, pStmt)) != 0 ) n++;
+  return n;
+}
+
+/* xDestroy that counts, for a function that tells when db is gone. */
+static void capiCountDestroy(void *pArg) {
+  (*(int *)pArg)++;
+}
+
+/*
+** Case kept: the statements that memoize()'s wrappers keep between misses
+** (one per number of arguments, at most 4 a wrapper), what finalizes
+** them (memo_clear(), the modules being dropped, sqlite3_close() and
+** sqlite3_close_v2()), and misses without them when memo_stats is hidden.
+*/
+static void capiKept(void) {
+  sqlite3 *db = capiOpen();
+  int nGone = 0, rc;
+  capiExec(db, "SELECT memoize('abs'), memoize('printf')");
+  capiExec(db, "SELECT abs_memo(-1), abs_memo(-2), abs_memo(-3)");
+  printf("abs: %d\n", capiStmtCount(db));
+  capiExec(db, "SELECT printf_memo('a'), printf_memo('%d', 1),"
+               " printf_memo('%d%d', 1, 2), printf_memo('%d%d%d', 1, 2, 3),"
+               " printf_memo('%d%d%d%d', 1, 2, 3, 4)");
+  printf("printf: %d\n", capiStmtCount(db));
+  capiExec(db, "SELECT memo_clear('printf')");
+  printf("memo_clear: %d\n", capiStmtCount(db));
+  rc = sqlite3_drop_modules(db, 0);
+  printf("modules dropped: %d %d\n", rc, capiStmtCount(db));
+  capiQuery(db, "miss", "SELECT abs_memo(-4), abs_memo(-4)");
+  printf("then: %d\n", capiStmtCount(db));
+  capiClose(db);
+
+  db = capiOpen();
+  capiExec(db, "CREATE TEMP TABLE memo_stats(x); SELECT memoize('abs')");
+  capiQuery(db, "hidden", "SELECT abs_memo(-5), abs_memo(-6), abs_memo(-5)");
+  printf("hidden: %d\n", capiStmtCount(db));
+  capiClose(db);
+
+  db = capiOpen();
+  sqlite3_create_function_v2(db, "gone", 0, SQLITE_UTF8, &nGone, capiEcho, 0, 0,
+                             capiCountDestroy);
+  capiExec(db, "SELECT memoize('abs'); SELECT abs_memo(-7)");
+  rc = capiStmtCount(db);
+  printf("close_v2: %d %d\n", rc, sqlite3_close_v2(db));
+  printf("closed: %d\n", nGone);
+}
+
+/* Case rules: what SQLite lets an application do to f while a statement
+** runs, which the statements of memoize()'s wrappers rest on. */
+static void capiRules(void) {
+  sqlite3 *db = capiOpen();
+  sqlite3_stmt *pStmt = 0;
+  App app = { 0, 0 };
+  int rc;
+  sqlite3_create_function(db, "f", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, &app,
+                          capiEcho, 0, 0);
+  rc = sqlite3_prepare_v2(db, "SELECT 1 UNION ALL SELECT 2", -1, &pStmt, 0);
+  if( rc == SQLITE_OK ) rc = sqlite3_step(pStmt);
+  if( rc != SQLITE_ROW ) capiDie("rules", db);
+  printf("replace: %d\n",
+         sqlite3_create_function(db, "f", 1, SQLITE_UTF8 | SQLITE_DIRECTONLY,
+                                 &app, capiEcho, 0, 0));
+  printf("delete: %d\n",
+         sqlite3_create_function(db, "f", 1, SQLITE_UTF8, 0, 0, 0, 0));
+  printf("another encoding: %d\n",
+         sqlite3_create_function(db, "f", 1, SQLITE_UTF16LE | SQLITE_DIRECTONLY,
+                                 &app, capiEcho, 0, 0));
+  printf("another arity: %d\n",
+         sqlite3_create_function(db, "f", -1, SQLITE_UTF8 | SQLITE_DIRECTONLY,
+                                 &app, capiEcho, 0, 0));
+  printf(
+      "a built-in's arity: %d\n",
+      sqlite3_create_function(db, "abs", 1, SQLITE_UTF8, &app, capiEcho, 0, 0));
+  printf("a built-in, another encoding: %d\n",
+         sqlite3_create_function(db, "abs", 1, SQLITE_UTF16LE, &app, capiEcho,
+                                 0, 0));
+  sqlite3_finalize(pStmt);
+  capiClose(db);
+}
+
 /* Case msize. */
 static void capiMsize(int argc, char **argv) {
   int i;
@@ -734,6 +827,7 @@ int main(int argc, char **argv) {
     { "deleted", capiDeleted },     { "bigkey", capiBigKey },
     { "again", capiAgain },         { "threads", capiThreads },
     { "anchor", capiAnchor },       { "encodings", capiEncodings },
+    { "kept", capiKept },           { "rules", capiRules },
   };
   size_t i;
   if( argc >= 2 && strcmp(argv[1], "msize") == 0 ) {
