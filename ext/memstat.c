@@ -103,13 +103,14 @@
 #define MEMSTAT_LOOKASIDE 2 /* Absent with SQLITE_OMIT_LOOKASIDE */
 #define MEMSTAT_SCRATCH   3 /* No longer updated by SQLite */
 #define MEMSTAT_PARSER    4 /* Kept only with YYTRACKMAXSTACKDEPTH */
-#define MEMSTAT_OVERFLOW  5 /* Absent w. DISABLE_PAGECACHE_OVERFLOW_STATS */
+#define MEMSTAT_OVERFLOW  5 /* Not kept w. DISABLE_PAGECACHE_OVERFLOW_STATS */
 
-/* frugal's own counters (MEMSTAT_FRUGAL). */
+/* frugal's own counters (MEMSTAT_FRUGAL), by their index in aFrugal[]. */
 #define MEMSTAT_MEMO_BYTES   0
 #define MEMSTAT_MEMO_ENTRIES 1
 #define MEMSTAT_CURSOR_BYTES 2
 #define MEMSTAT_OPEN_CURSORS 3
+#define MEMSTAT_N_FRUGAL     4
 
 /* Newer than some of the headers frugal builds with (SQLite 3.51.0). */
 #ifndef SQLITE_DBSTATUS_TEMPBUF_SPILL
@@ -142,7 +143,7 @@ static const MemstatCounter aMemstatCounter[] = {
   { "PARSER_STACK", MEMSTAT_PROCESS, SQLITE_STATUS_PARSER_STACK, MEMSTAT_HW,
     MEMSTAT_PARSER },
   { "PAGECACHE_SIZE", MEMSTAT_PROCESS, SQLITE_STATUS_PAGECACHE_SIZE, MEMSTAT_HW,
-    MEMSTAT_ALWAYS },
+    MEMSTAT_OVERFLOW },
   { "SCRATCH_SIZE", MEMSTAT_PROCESS, SQLITE_STATUS_SCRATCH_SIZE, MEMSTAT_HW,
     MEMSTAT_SCRATCH },
   { "MALLOC_COUNT", MEMSTAT_PROCESS, SQLITE_STATUS_MALLOC_COUNT, MEMSTAT_BOTH,
@@ -209,7 +210,7 @@ static const char *const azMemstatScope[] = { "process", "connection",
 ** cannot be 0.
 */
 static int memstatMemStatusOn(void) {
-  sqlite3_int64 nNow = 0, mx = 0, nCount = 0;
+  i64 nNow = 0, mx = 0, nCount = 0;
   sqlite3_status64(SQLITE_STATUS_MEMORY_USED, &nNow, &mx, 0);
   sqlite3_status64(SQLITE_STATUS_MALLOC_COUNT, &nCount, &mx, 0);
   return nNow > 0 || nCount > 0;
@@ -222,7 +223,7 @@ static int memstatMemStatusOn(void) {
 ** tracked.
 */
 static const char *memstatUnavailable(const MemstatCounter *p, int bMemStatus,
-                                      sqlite3_int64 mxParser) {
+                                      i64 mxParser) {
   switch( p->eNeed ) {
     case MEMSTAT_MEMSTATUS:
       return bMemStatus ? 0 : "memory status is off (SQLITE_CONFIG_MEMSTATUS)";
@@ -247,8 +248,8 @@ static const char *memstatUnavailable(const MemstatCounter *p, int bMemStatus,
 typedef struct MemstatRow MemstatRow;
 struct MemstatRow {
   const MemstatCounter *pCounter; /* The counter */
-  sqlite3_int64 iValue;           /* value */
-  sqlite3_int64 iHighwater;       /* highwater */
+  i64 iValue;                     /* value */
+  i64 iHighwater;                 /* highwater */
   int bValue;                     /* value is not NULL */
   int bHighwater;                 /* highwater is not NULL */
   const char *zUnavailable;       /* unavailable, or NULL */
@@ -271,30 +272,23 @@ struct MemstatCursor {
   MemstatRow aRow[MEMSTAT_N_COUNTER]; /* The snapshot */
 };
 
-/* The current value of one of frugal's own counters. */
-static sqlite3_int64 memstatFrugalValue(FrugalDb *pState, int iOp) {
-  i64 nByte = 0, nEntry = 0;
-  switch( iOp ) {
-    case MEMSTAT_MEMO_BYTES:
-      frugalMemoUsage(pState, &nByte, &nEntry);
-      return nByte;
-    case MEMSTAT_MEMO_ENTRIES:
-      frugalMemoUsage(pState, &nByte, &nEntry);
-      return nEntry;
-    case MEMSTAT_CURSOR_BYTES: return pState->nCursorByte;
-    case MEMSTAT_OPEN_CURSORS: return pState->nOpenCursor;
-  }
-  return 0;
+/* Read frugal's own counters into aFrugal[MEMSTAT_N_FRUGAL]. */
+static void memstatFrugalRead(FrugalDb *pState, i64 *aFrugal) {
+  frugalMemoUsage(pState, &aFrugal[MEMSTAT_MEMO_BYTES],
+                  &aFrugal[MEMSTAT_MEMO_ENTRIES]);
+  aFrugal[MEMSTAT_CURSOR_BYTES] = pState->nCursorByte;
+  aFrugal[MEMSTAT_OPEN_CURSORS] = pState->nOpenCursor;
 }
 
 /*
-** Read counter p into *pRow.  0 if the running SQLite does not know the
-** counter (a verb newer than it), so that it has no row.
+** Read counter p into *pRow; aFrugal holds frugal's own counters.  0 if
+** the running SQLite does not know the counter (a verb newer than it), so
+** that it has no row.
 */
 static int memstatRead(MemstatVtab *pTab, const MemstatCounter *p,
-                       int bMemStatus, sqlite3_int64 mxParser,
+                       int bMemStatus, i64 mxParser, const i64 *aFrugal,
                        MemstatRow *pRow) {
-  sqlite3_int64 iCur = 0, iHw = 0;
+  i64 iCur = 0, iHw = 0;
   memset(pRow, 0, sizeof(*pRow));
   pRow->pCounter = p;
   if( p->eScope == MEMSTAT_PROCESS ) {
@@ -306,7 +300,7 @@ static int memstatRead(MemstatVtab *pTab, const MemstatCounter *p,
     iCur = iCur32;
     iHw = iHw32;
   } else {
-    iCur = memstatFrugalValue(pTab->pState, p->iOp);
+    iCur = aFrugal[p->iOp];
   }
   pRow->zUnavailable = memstatUnavailable(p, bMemStatus, mxParser);
   if( pRow->zUnavailable ) return 1;
@@ -340,10 +334,10 @@ static int memstatConnect(sqlite3 *db, void *pAux, int argc,
   int rc;
   (void)argc;
   (void)argv;
+  /* Neither DIRECTONLY nor INNOCUOUS: see the header comment. */
   rc = sqlite3_declare_vtab(db, "CREATE TABLE x(name TEXT, scope TEXT,"
                                 " value INTEGER, highwater INTEGER,"
                                 " unavailable TEXT)");
-  if( rc == SQLITE_OK ) rc = sqlite3_vtab_config(db, SQLITE_VTAB_INNOCUOUS);
   if( rc != SQLITE_OK ) {
     *pzErr = sqlite3_mprintf("memstat: %s", sqlite3_errstr(rc));
     return rc;
@@ -393,16 +387,18 @@ static int memstatFilter(sqlite3_vtab_cursor *cur, int idxNum,
   MemstatCursor *pCur = (MemstatCursor *)cur;
   MemstatVtab *pTab = (MemstatVtab *)cur->pVtab;
   int bMemStatus = memstatMemStatusOn();
-  sqlite3_int64 iCur = 0, mxParser = 0;
+  i64 iCur = 0, mxParser = 0;
+  i64 aFrugal[MEMSTAT_N_FRUGAL];
   int i;
   (void)idxNum;
   (void)idxStr;
   (void)argc;
   (void)argv;
   sqlite3_status64(SQLITE_STATUS_PARSER_STACK, &iCur, &mxParser, 0);
+  memstatFrugalRead(pTab->pState, aFrugal);
   pCur->nRow = 0;
   for( i = 0; i < MEMSTAT_N_COUNTER; i++ ) {
-    if( memstatRead(pTab, &aMemstatCounter[i], bMemStatus, mxParser,
+    if( memstatRead(pTab, &aMemstatCounter[i], bMemStatus, mxParser, aFrugal,
                     &pCur->aRow[pCur->nRow]) ) {
       pCur->nRow++;
     }
@@ -486,6 +482,10 @@ static i64 memstatCacheUsed(sqlite3 *db) {
 ** frugal_release(): empty every memo cache of the connection, call
 ** sqlite3_db_release_memory(), and return the bytes released as memstat
 ** measures them: the drop of memo_bytes plus the drop of CACHE_USED.
+** (frugalMemoUsage() first frees the caches the C API made for functions
+** since deleted everywhere, which memo_bytes never counts: their bytes
+** are not in the result.  Counting them needs ext/memo.c to report what
+** it frees.)
 */
 static void memstatReleaseFunc(sqlite3_context *ctx, int argc,
                                sqlite3_value **argv) {
@@ -538,8 +538,8 @@ static void memstatReleaseFunc(sqlite3_context *ctx, int argc,
 */
 typedef struct MemprofRun MemprofRun;
 struct MemprofRun {
-  MemprofRun *pNext;    /* Next statement being measured, in any thread */
-  sqlite3_int64 mxPeak; /* Highest MEMORY_USED seen since it started */
+  MemprofRun *pNext; /* Next statement being measured, in any thread */
+  i64 mxPeak;        /* Highest MEMORY_USED seen since it started */
 };
 
 /* The statements being measured, guarded by frugalGlobalMutex(). */
@@ -550,9 +550,9 @@ static MemprofRun *memprofRunList = 0;
 ** folding it into every run already measured, and link pRun.  Return the
 ** memory in use.
 */
-static sqlite3_int64 memprofPeakStart(MemprofRun *pRun) {
+static i64 memprofPeakStart(MemprofRun *pRun) {
   sqlite3_mutex *pMutex = frugalGlobalMutex();
-  sqlite3_int64 nNow = 0, mx = 0;
+  i64 nNow = 0, mx = 0;
   MemprofRun *p;
   sqlite3_mutex_enter(pMutex);
   sqlite3_status64(SQLITE_STATUS_MEMORY_USED, &nNow, &mx, 1);
@@ -570,9 +570,9 @@ static sqlite3_int64 memprofPeakStart(MemprofRun *pRun) {
 ** Stop measuring pRun and unlink it.  Return the memory in use and set
 ** *pmxPeak to the highest it has been since memprofPeakStart().
 */
-static sqlite3_int64 memprofPeakEnd(MemprofRun *pRun, sqlite3_int64 *pmxPeak) {
+static i64 memprofPeakEnd(MemprofRun *pRun, i64 *pmxPeak) {
   sqlite3_mutex *pMutex = frugalGlobalMutex();
-  sqlite3_int64 nNow = 0, mx = 0;
+  i64 nNow = 0, mx = 0;
   MemprofRun **pp;
   sqlite3_mutex_enter(pMutex);
   sqlite3_status64(SQLITE_STATUS_MEMORY_USED, &nNow, &mx, 0);
@@ -1005,7 +1005,7 @@ static int memprofEof(sqlite3_vtab_cursor *cur) {
 
 /* Set ctx to the memory figure v, or NULL without memory status. */
 static void memprofResultMem(sqlite3_context *ctx, const MemprofCursor *pCur,
-                             sqlite3_int64 v) {
+                             i64 v) {
   if( pCur->bMemStatus ) sqlite3_result_int64(ctx, v);
 }
 
