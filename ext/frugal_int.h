@@ -73,6 +73,7 @@ struct FrugalDb {
   i64 nOpenCursor;   /* File cursors open now */
   FrugalMemo *pMemo; /* Memoized functions (ext/memo.c), or NULL */
   int mRegistered;   /* FRUGAL_REG_* already registered on db */
+  int nMemprofDepth; /* memprof statements running, nested (memstat.c) */
 };
 
 sqlite3_mutex *frugalGlobalMutex(void);
