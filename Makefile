@@ -53,7 +53,7 @@ BUILD_DEBS = gcc make libc6-dev libsqlite3-dev zlib1g-dev
 DEMO_DEBS  = $(BUILD_DEBS) sqlite3
 TEST_DEBS  = $(DEMO_DEBS) tcl libsqlite3-tcl libroaring-dev python3 pkgconf
 ASAN_DEBS  = $(TEST_DEBS) clang libclang-rt-dev
-BENCH_DEBS = $(TEST_DEBS) time python3
+BENCH_DEBS = $(TEST_DEBS) time python3 gnuplot-nox
 MEMCHART_DEBS = $(DEMO_DEBS) gnuplot-nox
 
 # $(call need_debs,PACKAGES): install the missing ones, or say how.
