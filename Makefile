@@ -203,7 +203,7 @@ dist/fuzz/libfrugal.a: $(SRC:ext/%.c=dist/fuzz/obj/%.o)
 	@rm -f $@
 	ar rcs $@ $^
 
-dist/fuzz/fuzz_%: test/fuzz/fuzz_%.c dist/fuzz/libfrugal.a
+dist/fuzz/fuzz_%: test/fuzz/fuzz_%.c dist/fuzz/libfrugal.a $(wildcard test/fuzz/*.h)
 	$(ASAN_CC) -std=c11 $(WARN) $(FUZZ_FLAGS) -fsanitize=fuzzer -DSQLITE_CORE -Iext \
 	  -o $@ $< \
 	  dist/fuzz/libfrugal.a $(SQLITE_LIBS) -lroaring $(LIBS)
