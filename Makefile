@@ -53,7 +53,7 @@ BUILD_DEBS = gcc make libc6-dev libsqlite3-dev zlib1g-dev
 DEMO_DEBS  = $(BUILD_DEBS) sqlite3
 TEST_DEBS  = $(DEMO_DEBS) tcl libsqlite3-tcl libroaring-dev python3 pkgconf
 ASAN_DEBS  = $(TEST_DEBS) clang libclang-rt-dev
-BENCH_DEBS = $(TEST_DEBS) time python3
+BENCH_DEBS = $(TEST_DEBS) time python3 gnuplot-nox
 MEMCHART_DEBS = $(DEMO_DEBS) gnuplot-nox
 
 # $(call need_debs,PACKAGES): install the missing ones, or say how.
@@ -203,7 +203,7 @@ dist/fuzz/libfrugal.a: $(SRC:ext/%.c=dist/fuzz/obj/%.o)
 	@rm -f $@
 	ar rcs $@ $^
 
-dist/fuzz/fuzz_%: test/fuzz/fuzz_%.c dist/fuzz/libfrugal.a
+dist/fuzz/fuzz_%: test/fuzz/fuzz_%.c dist/fuzz/libfrugal.a $(wildcard test/fuzz/*.h)
 	$(ASAN_CC) -std=c11 $(WARN) $(FUZZ_FLAGS) -fsanitize=fuzzer -DSQLITE_CORE -Iext \
 	  -o $@ $< \
 	  dist/fuzz/libfrugal.a $(SQLITE_LIBS) -lroaring $(LIBS)

@@ -45,7 +45,7 @@ SQLITE_EXTENSION_INIT1
 ** one while it opens or closes a connection.)  frugal never calls back into
 ** SQLite with it held, except to allocate memory.
 */
-static _Atomic(sqlite3_mutex *) frugalMutex = 0;
+static _Atomic(sqlite3_mutex *) frugalMutex; /* Zero: not made yet */
 static FrugalDb *frugalDbList = 0;
 
 /*

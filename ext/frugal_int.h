@@ -74,6 +74,7 @@ struct FrugalDb {
   FrugalMemo *pMemo; /* Memoized functions (ext/memo.c), or NULL */
   int nMemoStats;    /* memo_stats tables connected (ext/memo.c) */
   int mRegistered;   /* FRUGAL_REG_* already registered on db */
+  int nMemprofDepth; /* memprof statements running, nested (memstat.c) */
 };
 
 sqlite3_mutex *frugalGlobalMutex(void);

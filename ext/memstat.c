@@ -43,10 +43,12 @@
 ** memprof is an eponymous virtual table whose hidden column "script"
 ** carries the argument.  xFilter runs the first statement and xNext the
 ** next one, so that statement N runs when row N is asked for and a LIMIT
-** stops the script.  Each statement is prepared from the rest of the
-** script, stepped to the end and finalized, all inside that one call, and
-** measured around all three: the memory figures are
-** sqlite3_status64(SQLITE_STATUS_MEMORY_USED), which is process-wide.
+** stops the script.  Each statement is prepared where it starts in the
+** script (NUL-terminated, so SQLite reads that statement only), stepped to
+** the end and finalized, all inside that one call, and measured around all
+** three: the memory figures are sqlite3_status64(SQLITE_STATUS_MEMORY_USED),
+** which is process-wide.  A statement with parameters is refused, not run
+** with NULLs: memprof has no values to bind.
 **
 ** The peak needs the high-water mark reset before each statement, and
 ** that mark is one for the whole process.  So that two memprof runs (in
@@ -64,17 +66,29 @@
 ** things there (VACUUM, DROP TABLE while another statement reads, DETACH
 ** of a database in use); memprof stops at such a statement with the
 ** statement's number and text and SQLite's reason, said to be about
-** nesting.  It refuses to start at all inside a statement that writes
-** (INSERT ... SELECT FROM memprof): there the script would share that
+** nesting when SQLite's extended code and exact message say so
+** (aMemprofRefusal[]).  A failed statement is SQLITE_ERROR to the reading
+** SELECT, whatever its own code (out of memory aside: see
+** memprofStmtFailed()), so that SELECT does not roll back on SQLITE_FULL
+** what the script did before.  memprof runs no statement while
+** one that writes is in progress on the connection (INSERT ... SELECT FROM
+** memprof, or the application's): there the script would share that
 ** statement's transaction, and a BEGIN in the script would leave SQLite
 ** unable to roll the statement back if it failed (the half-made schema row
-** of a failed CREATE TABLE ... AS stays behind).
+** of a failed CREATE TABLE ... AS stays behind).  A script may run memprof
+** in turn, MEMPROF_MAX_DEPTH deep at most, counted in FrugalDb: a script
+** that runs itself would otherwise overflow the stack.
 **
 ** memprof runs SQL text, so it is SQLITE_VTAB_DIRECTONLY and left out of
-** the no-I/O entry point.  memstat only reads counters: it is
-** SQLITE_VTAB_INNOCUOUS.  frugal_release() changes state, so it is not
-** deterministic and is SQLITE_DIRECTONLY; it opens no file and runs no SQL,
-** so the no-I/O entry point has it, like memo_clear().
+** the no-I/O entry point.  A SELECT that reads it is still read-only to
+** sqlite3_stmt_readonly(), whatever the script does; doc/memory.md warns
+** hosts that gate SQL on that.  memstat only reads counters, but they are
+** the whole process's: a trigger in an untrusted schema could record them,
+** so it is not innocuous and keeps SQLite's default, as SQLite's own
+** sqlite_memstat does (usable in a schema only with trusted_schema on).
+** frugal_release() changes state, so it is not deterministic and is
+** SQLITE_DIRECTONLY.  Neither opens a file or runs SQL, so the no-I/O entry
+** point has both, as it has memo_clear().
 */
 #define _POSIX_C_SOURCE 200809L
 #include "frugal_int.h"
@@ -103,13 +117,14 @@
 #define MEMSTAT_LOOKASIDE 2 /* Absent with SQLITE_OMIT_LOOKASIDE */
 #define MEMSTAT_SCRATCH   3 /* No longer updated by SQLite */
 #define MEMSTAT_PARSER    4 /* Kept only with YYTRACKMAXSTACKDEPTH */
-#define MEMSTAT_OVERFLOW  5 /* Absent w. DISABLE_PAGECACHE_OVERFLOW_STATS */
+#define MEMSTAT_OVERFLOW  5 /* Not kept w. DISABLE_PAGECACHE_OVERFLOW_STATS */
 
-/* frugal's own counters (MEMSTAT_FRUGAL). */
+/* frugal's own counters (MEMSTAT_FRUGAL), by their index in aFrugal[]. */
 #define MEMSTAT_MEMO_BYTES   0
 #define MEMSTAT_MEMO_ENTRIES 1
 #define MEMSTAT_CURSOR_BYTES 2
 #define MEMSTAT_OPEN_CURSORS 3
+#define MEMSTAT_N_FRUGAL     4
 
 /* Newer than some of the headers frugal builds with (SQLite 3.51.0). */
 #ifndef SQLITE_DBSTATUS_TEMPBUF_SPILL
@@ -142,7 +157,7 @@ static const MemstatCounter aMemstatCounter[] = {
   { "PARSER_STACK", MEMSTAT_PROCESS, SQLITE_STATUS_PARSER_STACK, MEMSTAT_HW,
     MEMSTAT_PARSER },
   { "PAGECACHE_SIZE", MEMSTAT_PROCESS, SQLITE_STATUS_PAGECACHE_SIZE, MEMSTAT_HW,
-    MEMSTAT_ALWAYS },
+    MEMSTAT_OVERFLOW },
   { "SCRATCH_SIZE", MEMSTAT_PROCESS, SQLITE_STATUS_SCRATCH_SIZE, MEMSTAT_HW,
     MEMSTAT_SCRATCH },
   { "MALLOC_COUNT", MEMSTAT_PROCESS, SQLITE_STATUS_MALLOC_COUNT, MEMSTAT_BOTH,
@@ -209,7 +224,7 @@ static const char *const azMemstatScope[] = { "process", "connection",
 ** cannot be 0.
 */
 static int memstatMemStatusOn(void) {
-  sqlite3_int64 nNow = 0, mx = 0, nCount = 0;
+  i64 nNow = 0, mx = 0, nCount = 0;
   sqlite3_status64(SQLITE_STATUS_MEMORY_USED, &nNow, &mx, 0);
   sqlite3_status64(SQLITE_STATUS_MALLOC_COUNT, &nCount, &mx, 0);
   return nNow > 0 || nCount > 0;
@@ -222,7 +237,7 @@ static int memstatMemStatusOn(void) {
 ** tracked.
 */
 static const char *memstatUnavailable(const MemstatCounter *p, int bMemStatus,
-                                      sqlite3_int64 mxParser) {
+                                      i64 mxParser) {
   switch( p->eNeed ) {
     case MEMSTAT_MEMSTATUS:
       return bMemStatus ? 0 : "memory status is off (SQLITE_CONFIG_MEMSTATUS)";
@@ -247,8 +262,8 @@ static const char *memstatUnavailable(const MemstatCounter *p, int bMemStatus,
 typedef struct MemstatRow MemstatRow;
 struct MemstatRow {
   const MemstatCounter *pCounter; /* The counter */
-  sqlite3_int64 iValue;           /* value */
-  sqlite3_int64 iHighwater;       /* highwater */
+  i64 iValue;                     /* value */
+  i64 iHighwater;                 /* highwater */
   int bValue;                     /* value is not NULL */
   int bHighwater;                 /* highwater is not NULL */
   const char *zUnavailable;       /* unavailable, or NULL */
@@ -271,30 +286,23 @@ struct MemstatCursor {
   MemstatRow aRow[MEMSTAT_N_COUNTER]; /* The snapshot */
 };
 
-/* The current value of one of frugal's own counters. */
-static sqlite3_int64 memstatFrugalValue(FrugalDb *pState, int iOp) {
-  i64 nByte = 0, nEntry = 0;
-  switch( iOp ) {
-    case MEMSTAT_MEMO_BYTES:
-      frugalMemoUsage(pState, &nByte, &nEntry);
-      return nByte;
-    case MEMSTAT_MEMO_ENTRIES:
-      frugalMemoUsage(pState, &nByte, &nEntry);
-      return nEntry;
-    case MEMSTAT_CURSOR_BYTES: return pState->nCursorByte;
-    case MEMSTAT_OPEN_CURSORS: return pState->nOpenCursor;
-  }
-  return 0;
+/* Read frugal's own counters into aFrugal[MEMSTAT_N_FRUGAL]. */
+static void memstatFrugalRead(FrugalDb *pState, i64 *aFrugal) {
+  frugalMemoUsage(pState, &aFrugal[MEMSTAT_MEMO_BYTES],
+                  &aFrugal[MEMSTAT_MEMO_ENTRIES]);
+  aFrugal[MEMSTAT_CURSOR_BYTES] = pState->nCursorByte;
+  aFrugal[MEMSTAT_OPEN_CURSORS] = pState->nOpenCursor;
 }
 
 /*
-** Read counter p into *pRow.  0 if the running SQLite does not know the
-** counter (a verb newer than it), so that it has no row.
+** Read counter p into *pRow; aFrugal holds frugal's own counters.  0 if
+** the running SQLite does not know the counter (a verb newer than it), so
+** that it has no row.
 */
 static int memstatRead(MemstatVtab *pTab, const MemstatCounter *p,
-                       int bMemStatus, sqlite3_int64 mxParser,
+                       int bMemStatus, i64 mxParser, const i64 *aFrugal,
                        MemstatRow *pRow) {
-  sqlite3_int64 iCur = 0, iHw = 0;
+  i64 iCur = 0, iHw = 0;
   memset(pRow, 0, sizeof(*pRow));
   pRow->pCounter = p;
   if( p->eScope == MEMSTAT_PROCESS ) {
@@ -306,7 +314,7 @@ static int memstatRead(MemstatVtab *pTab, const MemstatCounter *p,
     iCur = iCur32;
     iHw = iHw32;
   } else {
-    iCur = memstatFrugalValue(pTab->pState, p->iOp);
+    iCur = aFrugal[p->iOp];
   }
   pRow->zUnavailable = memstatUnavailable(p, bMemStatus, mxParser);
   if( pRow->zUnavailable ) return 1;
@@ -340,10 +348,10 @@ static int memstatConnect(sqlite3 *db, void *pAux, int argc,
   int rc;
   (void)argc;
   (void)argv;
+  /* Neither DIRECTONLY nor INNOCUOUS: see the header comment. */
   rc = sqlite3_declare_vtab(db, "CREATE TABLE x(name TEXT, scope TEXT,"
                                 " value INTEGER, highwater INTEGER,"
                                 " unavailable TEXT)");
-  if( rc == SQLITE_OK ) rc = sqlite3_vtab_config(db, SQLITE_VTAB_INNOCUOUS);
   if( rc != SQLITE_OK ) {
     *pzErr = sqlite3_mprintf("memstat: %s", sqlite3_errstr(rc));
     return rc;
@@ -393,16 +401,18 @@ static int memstatFilter(sqlite3_vtab_cursor *cur, int idxNum,
   MemstatCursor *pCur = (MemstatCursor *)cur;
   MemstatVtab *pTab = (MemstatVtab *)cur->pVtab;
   int bMemStatus = memstatMemStatusOn();
-  sqlite3_int64 iCur = 0, mxParser = 0;
+  i64 iCur = 0, mxParser = 0;
+  i64 aFrugal[MEMSTAT_N_FRUGAL];
   int i;
   (void)idxNum;
   (void)idxStr;
   (void)argc;
   (void)argv;
   sqlite3_status64(SQLITE_STATUS_PARSER_STACK, &iCur, &mxParser, 0);
+  memstatFrugalRead(pTab->pState, aFrugal);
   pCur->nRow = 0;
   for( i = 0; i < MEMSTAT_N_COUNTER; i++ ) {
-    if( memstatRead(pTab, &aMemstatCounter[i], bMemStatus, mxParser,
+    if( memstatRead(pTab, &aMemstatCounter[i], bMemStatus, mxParser, aFrugal,
                     &pCur->aRow[pCur->nRow]) ) {
       pCur->nRow++;
     }
@@ -486,6 +496,10 @@ static i64 memstatCacheUsed(sqlite3 *db) {
 ** frugal_release(): empty every memo cache of the connection, call
 ** sqlite3_db_release_memory(), and return the bytes released as memstat
 ** measures them: the drop of memo_bytes plus the drop of CACHE_USED.
+** (frugalMemoUsage() first frees the caches the C API made for functions
+** since deleted everywhere, which memo_bytes never counts: their bytes
+** are not in the result.  Counting them needs ext/memo.c to report what
+** it frees.)
 */
 static void memstatReleaseFunc(sqlite3_context *ctx, int argc,
                                sqlite3_value **argv) {
@@ -523,8 +537,16 @@ static void memstatReleaseFunc(sqlite3_context *ctx, int argc,
 #define MEMPROF_COL_AUTOINDEX      12
 #define MEMPROF_COL_SCRIPT         13 /* HIDDEN: the argument */
 
-/* The most characters of a statement an error message quotes. */
+/* The most characters of a statement an error message quotes, and the
+** most bytes they may take (UTF-8; malformed text is cut at that). */
 #define MEMPROF_ERR_SQL_CHARS 60
+#define MEMPROF_ERR_SQL_BYTES (MEMPROF_ERR_SQL_CHARS * 4)
+
+/* How deep memprof may nest: a script that runs memprof on a script that
+** runs memprof... on one connection.  Each level is a few SQLite calls
+** deep on the C stack; without a limit, a script that runs itself
+** overflows it. */
+#define MEMPROF_MAX_DEPTH 16
 
 /* What the planner is told a scan costs: running a script is expensive
 ** and has side effects, so a join should run it once, as the outer loop. */
@@ -538,8 +560,8 @@ static void memstatReleaseFunc(sqlite3_context *ctx, int argc,
 */
 typedef struct MemprofRun MemprofRun;
 struct MemprofRun {
-  MemprofRun *pNext;    /* Next statement being measured, in any thread */
-  sqlite3_int64 mxPeak; /* Highest MEMORY_USED seen since it started */
+  MemprofRun *pNext; /* Next statement being measured, in any thread */
+  i64 mxPeak;        /* Highest MEMORY_USED seen since it started */
 };
 
 /* The statements being measured, guarded by frugalGlobalMutex(). */
@@ -550,9 +572,9 @@ static MemprofRun *memprofRunList = 0;
 ** folding it into every run already measured, and link pRun.  Return the
 ** memory in use.
 */
-static sqlite3_int64 memprofPeakStart(MemprofRun *pRun) {
+static i64 memprofPeakStart(MemprofRun *pRun) {
   sqlite3_mutex *pMutex = frugalGlobalMutex();
-  sqlite3_int64 nNow = 0, mx = 0;
+  i64 nNow = 0, mx = 0;
   MemprofRun *p;
   sqlite3_mutex_enter(pMutex);
   sqlite3_status64(SQLITE_STATUS_MEMORY_USED, &nNow, &mx, 1);
@@ -570,9 +592,9 @@ static sqlite3_int64 memprofPeakStart(MemprofRun *pRun) {
 ** Stop measuring pRun and unlink it.  Return the memory in use and set
 ** *pmxPeak to the highest it has been since memprofPeakStart().
 */
-static sqlite3_int64 memprofPeakEnd(MemprofRun *pRun, sqlite3_int64 *pmxPeak) {
+static i64 memprofPeakEnd(MemprofRun *pRun, i64 *pmxPeak) {
   sqlite3_mutex *pMutex = frugalGlobalMutex();
-  sqlite3_int64 nNow = 0, mx = 0;
+  i64 nNow = 0, mx = 0;
   MemprofRun **pp;
   sqlite3_mutex_enter(pMutex);
   sqlite3_status64(SQLITE_STATUS_MEMORY_USED, &nNow, &mx, 0);
@@ -586,17 +608,17 @@ static sqlite3_int64 memprofPeakEnd(MemprofRun *pRun, sqlite3_int64 *pmxPeak) {
 /* The measurements of one statement: a row of memprof. */
 typedef struct MemprofRow MemprofRow;
 struct MemprofRow {
-  int iSql;              /* The statement's text: offset in the script */
-  int nSql;              /* and bytes */
-  i64 nRow;              /* rows */
-  double rMs;            /* ms */
-  sqlite3_int64 nBefore; /* mem_before */
-  sqlite3_int64 nAfter;  /* mem_after */
-  sqlite3_int64 mxPeak;  /* mem_peak */
-  int nVmStep;           /* vm_steps */
-  int nSort;             /* sorts */
-  int nFullscan;         /* fullscan_steps */
-  int nAutoindex;        /* autoindex */
+  int iSql;       /* The statement's text: offset in the script */
+  int nSql;       /* and bytes */
+  i64 nRow;       /* rows */
+  double rMs;     /* ms */
+  i64 nBefore;    /* mem_before */
+  i64 nAfter;     /* mem_after */
+  i64 mxPeak;     /* mem_peak */
+  i64 nVmStep;    /* vm_steps */
+  i64 nSort;      /* sorts */
+  i64 nFullscan;  /* fullscan_steps */
+  i64 nAutoindex; /* autoindex */
 };
 
 /* The memprof table. */
@@ -604,6 +626,7 @@ typedef struct MemprofVtab MemprofVtab;
 struct MemprofVtab {
   sqlite3_vtab base; /* Base class - must be first */
   sqlite3 *db;       /* The connection the script runs on */
+  FrugalDb *pState;  /* frugal's state on it: the nesting depth */
 };
 
 /* A run of a script. */
@@ -654,17 +677,29 @@ static int memprofSkip(const char *z, int n, int i) {
 }
 
 /*
-** Bytes of the statement at z, which is followed by n - 1 more bytes of
-** script: up to the semicolon that completes it (sqlite3_complete()), or
-** all n.  For errors, where a failed prepare does not say where the
-** statement ends.  -1 on OOM.
+** Bytes of the statement at z (the script goes on for n bytes from there)
+** that an error message needs to quote it: up to the semicolon that
+** completes it (sqlite3_complete()) if that comes before the quote is
+** cut, else more than the quote shows.  For errors, where a failed prepare
+** does not say where the statement ends.  Only that much of the script is
+** copied and looked at, so the cost does not grow with the rest of the
+** script.  -1 on OOM.
 */
 static int memprofStmtLen(const char *z, int n) {
-  char *zCopy = sqlite3_malloc64((sqlite3_uint64)n + 1);
-  int i;
+  int nWin = 0, nChar = 0, i;
+  char *zCopy;
+  /* The window: up to two characters past those a quote shows, spaces not
+  ** counted (a quote makes a run of them one), so that it always sees
+  ** whether to cut, even after a trailing ';' is trimmed. */
+  while( nWin < n && nChar <= MEMPROF_ERR_SQL_CHARS + 1 ) {
+    char c = z[nWin++];
+    if( (c & 0xc0) != 0x80 && !memprofIsSpace(c) ) nChar++;
+  }
+  zCopy = sqlite3_malloc64((sqlite3_uint64)nWin + 1);
   if( zCopy == 0 ) return -1;
-  memcpy(zCopy, z, (size_t)n);
-  for( i = 0; i < n; i++ ) {
+  memcpy(zCopy, z, (size_t)nWin);
+  zCopy[nWin] = 0;
+  for( i = 0; i < nWin; i++ ) {
     int bComplete;
     char c;
     if( zCopy[i] != ';' ) continue;
@@ -675,7 +710,7 @@ static int memprofStmtLen(const char *z, int n) {
     if( bComplete ) break;
   }
   sqlite3_free(zCopy);
-  return i < n ? i + 1 : n;
+  return i < nWin ? i + 1 : nWin;
 }
 
 /* Bytes of the n bytes at z once trailing spaces and one ';' are cut. */
@@ -687,21 +722,21 @@ static int memprofTrim(const char *z, int n) {
 }
 
 /*
-** The n bytes of SQL at z as an error message quotes them: runs of spaces
-** made one space, at most MEMPROF_ERR_SQL_CHARS characters, "..." after a
-** cut.  NULL on OOM.
+** Write the n bytes of SQL at z into zOut as an error message quotes
+** them: runs of spaces made one space, at most MEMPROF_ERR_SQL_CHARS
+** characters (and MEMPROF_ERR_SQL_BYTES bytes), "..." after a cut.
 */
-static char *memprofQuote(const char *z, int n) {
-  char *zOut = sqlite3_malloc64((sqlite3_uint64)n + 4);
+static void memprofQuote(const char *z, int n,
+                         char zOut[MEMPROF_ERR_SQL_BYTES + 4]) {
   int i, j = 0, nChar = 0;
-  if( zOut == 0 ) return 0;
   for( i = 0; i < n; i++ ) {
     unsigned char c = (unsigned char)z[i];
     if( memprofIsSpace((char)c) ) {
       if( j > 0 && zOut[j - 1] == ' ' ) continue;
       c = ' ';
     }
-    if( (c & 0xc0) != 0x80 && nChar++ == MEMPROF_ERR_SQL_CHARS ) {
+    if( ((c & 0xc0) != 0x80 && nChar++ == MEMPROF_ERR_SQL_CHARS)
+        || j == MEMPROF_ERR_SQL_BYTES ) {
       memcpy(&zOut[j], "...", 3);
       j += 3;
       break;
@@ -709,7 +744,6 @@ static char *memprofQuote(const char *z, int n) {
     zOut[j++] = (char)c;
   }
   zOut[j] = 0;
-  return zOut;
 }
 
 /*
@@ -721,14 +755,15 @@ static char *memprofQuote(const char *z, int n) {
 static int memprofStmtError(MemprofCursor *pCur, int rc, const char *z, int n,
                             int nLen, const char *zWhy) {
   sqlite3_vtab *pVtab = pCur->base.pVtab;
-  char *zQuote = 0;
+  char zQuote[MEMPROF_ERR_SQL_BYTES + 4];
   if( nLen <= 0 ) nLen = memprofStmtLen(z, n);
-  if( nLen >= 0 ) zQuote = memprofQuote(z, memprofTrim(z, nLen));
   sqlite3_free(pVtab->zErrMsg);
-  pVtab->zErrMsg = zQuote ? sqlite3_mprintf("memprof: statement %lld (%s): %s",
-                                            pCur->iStmt, zQuote, zWhy)
-                          : 0;
-  sqlite3_free(zQuote);
+  pVtab->zErrMsg = 0;
+  if( nLen >= 0 ) {
+    memprofQuote(z, memprofTrim(z, nLen), zQuote);
+    pVtab->zErrMsg = sqlite3_mprintf("memprof: statement %lld (%s): %s",
+                                     pCur->iStmt, zQuote, zWhy);
+  }
   pCur->bEof = 1;
   return pVtab->zErrMsg ? rc : SQLITE_NOMEM;
 }
@@ -746,35 +781,78 @@ static int memprofError(MemprofCursor *pCur, int rc, char *zErr) {
 }
 
 /*
-** SQLite's messages when it refuses a statement because another one is
-** running on the connection, here the SELECT that reads memprof (glob
-** patterns for sqlite3_strglob()):  VACUUM; DROP TABLE and DROP INDEX
-** while another statement reads; DETACH of a database the script used;
-** a change of journal mode to or from WAL.
+** How SQLite refuses a statement because another is running on the
+** connection, here the SELECT that reads memprof: by the exact extended
+** code and message (a pattern for sqlite3_strglob()).  bCertain is set
+** where that SELECT alone is reason enough, so that the statement can
+** never run inside memprof; else the refusal may have another cause.
 */
-static const char *const azMemprofNested[] = {
-  "* - SQL statements in progress",
-  "database table is locked*",
-  "database * is locked",
-  "cannot change * wal mode from within a transaction",
+typedef struct MemprofRefusal MemprofRefusal;
+struct MemprofRefusal {
+  int iCode;         /* sqlite3_extended_errcode() */
+  const char *zGlob; /* sqlite3_errmsg() */
+  int bCertain;      /* The SELECT reading memprof is reason enough */
+};
+static const MemprofRefusal aMemprofRefusal[] = {
+  /* VACUUM while any other statement is active. */
+  { SQLITE_ERROR, "cannot VACUUM - SQL statements in progress", 1 },
+  /* DROP TABLE or DROP INDEX while another statement reads.  Contention
+  ** in a shared cache is SQLITE_LOCKED_SHAREDCACHE, or names its table. */
+  { SQLITE_LOCKED, "database table is locked", 1 },
+  /* PRAGMA journal_mode to or from WAL while another statement reads. */
+  { SQLITE_ERROR, "cannot change into wal mode from within a transaction", 1 },
+  { SQLITE_ERROR, "cannot change out of wal mode from within a transaction",
+    1 },
+  /* DETACH of a database in a transaction: the SELECT holds one on every
+  ** database the script used, but a BEGIN of the script or a backup of
+  ** the database would too. */
+  { SQLITE_ERROR, "database * is locked", 0 },
 };
 
 /*
-** True if zErr, the message of error rc, is SQLite refusing to run a
-** statement inside another.
+** The reason to give for the failure of a statement, zErr with extended
+** code iCode: a printf format for zErr.
 */
-static int memprofIsNested(int rc, const char *zErr) {
+static const char *memprofReasonFormat(int iCode, const char *zErr) {
   size_t i;
-  if( rc != SQLITE_ERROR && rc != SQLITE_LOCKED && rc != SQLITE_BUSY ) return 0;
-  for( i = 0; i < sizeof(azMemprofNested) / sizeof(azMemprofNested[0]); i++ ) {
-    if( sqlite3_strglob(azMemprofNested[i], zErr) == 0 ) return 1;
+  for( i = 0; i < sizeof(aMemprofRefusal) / sizeof(aMemprofRefusal[0]); i++ ) {
+    const MemprofRefusal *p = &aMemprofRefusal[i];
+    if( p->iCode != iCode || sqlite3_strglob(p->zGlob, zErr) != 0 ) continue;
+    return p->bCertain ? "SQLite cannot run this statement inside another (%s)"
+                       : "%s (possibly because SQLite cannot run this"
+                         " statement inside another)";
   }
-  return 0;
+  return "%s";
+}
+
+/*
+** Stop at the current statement, whose text starts at z (nLen bytes, 0 if
+** not known; the script goes on for n bytes), because it failed: its
+** error is the connection's.  The code is SQLITE_ERROR whatever the
+** statement's: the SELECT reading memprof would take SQLITE_FULL or
+** SQLITE_IOERR as its own and roll back the transaction the script opened,
+** which .read leaves as the failed statement left it.  Out of memory stays
+** SQLITE_NOMEM: SQLite keeps the connection's out-of-memory state until
+** that SELECT ends, and fails it with SQLITE_NOMEM whatever memprof says.
+*/
+static int memprofStmtFailed(MemprofCursor *pCur, sqlite3 *db, const char *z,
+                             int n, int nLen) {
+  int iCode = sqlite3_extended_errcode(db);
+  const char *zErr = sqlite3_errmsg(db);
+  int rc = iCode == SQLITE_NOMEM ? SQLITE_NOMEM : SQLITE_ERROR;
+  char *zWhy = sqlite3_mprintf(memprofReasonFormat(iCode, zErr), zErr);
+  if( zWhy == 0 ) return memprofError(pCur, SQLITE_NOMEM, 0);
+  rc = memprofStmtError(pCur, rc, z, n, nLen, zWhy);
+  sqlite3_free(zWhy);
+  return rc;
 }
 
 /*
 ** True if a statement that writes is running on db: memprof must not run
-** its script inside one (see memprofFilter()).
+** a statement of its script inside one (see memprofNext()).  That may be
+** the statement that reads memprof (INSERT ... SELECT) or any other that
+** has started and not finished, such as an INSERT ... RETURNING that the
+** application has stepped but not reset.
 */
 static int memprofInWriter(sqlite3 *db) {
   sqlite3_stmt *p;
@@ -782,6 +860,14 @@ static int memprofInWriter(sqlite3 *db) {
     if( sqlite3_stmt_busy(p) && !sqlite3_stmt_readonly(p) ) return 1;
   }
   return 0;
+}
+
+/*
+** Counter op of pStmt.  SQLite keeps the counters in 32 bits unsigned and
+** hands them out as an int: past 2^31 they would look negative.
+*/
+static i64 memprofStmtStatus(sqlite3_stmt *pStmt, int op) {
+  return (i64)(unsigned int)sqlite3_stmt_status(pStmt, op, 0);
 }
 
 /*
@@ -799,12 +885,29 @@ static int memprofStep(sqlite3 *db, sqlite3_stmt *pStmt, int nChange0,
     pRow->nRow =
         sqlite3_total_changes(db) != nChange0 ? sqlite3_changes(db) : 0;
   }
-  pRow->nVmStep = sqlite3_stmt_status(pStmt, SQLITE_STMTSTATUS_VM_STEP, 0);
-  pRow->nSort = sqlite3_stmt_status(pStmt, SQLITE_STMTSTATUS_SORT, 0);
-  pRow->nFullscan =
-      sqlite3_stmt_status(pStmt, SQLITE_STMTSTATUS_FULLSCAN_STEP, 0);
-  pRow->nAutoindex = sqlite3_stmt_status(pStmt, SQLITE_STMTSTATUS_AUTOINDEX, 0);
+  pRow->nVmStep = memprofStmtStatus(pStmt, SQLITE_STMTSTATUS_VM_STEP);
+  pRow->nSort = memprofStmtStatus(pStmt, SQLITE_STMTSTATUS_SORT);
+  pRow->nFullscan = memprofStmtStatus(pStmt, SQLITE_STMTSTATUS_FULLSCAN_STEP);
+  pRow->nAutoindex = memprofStmtStatus(pStmt, SQLITE_STMTSTATUS_AUTOINDEX);
   return sqlite3_finalize(pStmt);
+}
+
+/*
+** Stop at the current statement, pStmt, whose text starts at z and is
+** nLen bytes long, because it has parameters: memprof has no values for
+** them, and SQLite would run it with NULLs.  Finalizes pStmt.
+*/
+static int memprofParamError(MemprofCursor *pCur, sqlite3_stmt *pStmt,
+                             const char *z, int nLen) {
+  const char *zName = sqlite3_bind_parameter_name(pStmt, 1);
+  char *zWhy = sqlite3_mprintf("parameter %s is not bound (memprof binds no"
+                               " parameters)",
+                               zName ? zName : "?");
+  int rc = zWhy ? memprofStmtError(pCur, SQLITE_ERROR, z, nLen, nLen, zWhy)
+                : memprofError(pCur, SQLITE_NOMEM, 0);
+  sqlite3_free(zWhy);
+  sqlite3_finalize(pStmt);
+  return rc;
 }
 
 /*
@@ -813,7 +916,8 @@ static int memprofStep(sqlite3 *db, sqlite3_stmt *pStmt, int nChange0,
 */
 static int memprofNext(sqlite3_vtab_cursor *cur) {
   MemprofCursor *pCur = (MemprofCursor *)cur;
-  sqlite3 *db = ((MemprofVtab *)cur->pVtab)->db;
+  MemprofVtab *pTab = (MemprofVtab *)cur->pVtab;
+  sqlite3 *db = pTab->db;
   const char *z = pCur->zScript;
   int n = pCur->nScript;
   for( ;; ) {
@@ -822,7 +926,7 @@ static int memprofNext(sqlite3_vtab_cursor *cur) {
     sqlite3_stmt *pStmt = 0;
     const char *zTail = 0;
     int iStart = memprofSkip(z, n, pCur->iNext);
-    int nChange0, bPrepared, rc;
+    int nChange0, bPrepared, bParam, rc;
     i64 t0;
 
     if( iStart >= n ) {
@@ -837,32 +941,39 @@ static int memprofNext(sqlite3_vtab_cursor *cur) {
                               "dot-commands are for the sqlite3 shell,"
                               " not SQL");
     }
+    /* Inside a statement that writes, the script's statements would share
+    ** its transaction, and a BEGIN in the script would leave SQLite unable
+    ** to roll that statement back if it failed. */
+    if( memprofInWriter(db) ) {
+      return memprofStmtError(pCur, SQLITE_ERROR, &z[iStart], n - iStart, 0,
+                              "not run while a statement that writes is in"
+                              " progress on this connection (read memprof"
+                              " in a SELECT of its own)");
+    }
 
+    /* The script is NUL-terminated: prepared with -1, SQLite reads only
+    ** this statement, and SQLITE_LIMIT_SQL_LENGTH applies to it alone. */
     nChange0 = sqlite3_total_changes(db);
+    pTab->pState->nMemprofDepth++;
     pRow->nBefore = memprofPeakStart(&run);
     t0 = memprofNow();
-    rc = sqlite3_prepare_v2(db, &z[iStart], n - iStart, &pStmt, &zTail);
+    rc = sqlite3_prepare_v2(db, &z[iStart], -1, &pStmt, &zTail);
     bPrepared = rc == SQLITE_OK;
-    if( bPrepared && pStmt ) rc = memprofStep(db, pStmt, nChange0, pRow);
+    bParam = pStmt && sqlite3_bind_parameter_count(pStmt) > 0;
+    if( pStmt && !bParam ) rc = memprofStep(db, pStmt, nChange0, pRow);
     pRow->rMs = (double)(memprofNow() - t0) / 1e6;
     pRow->nAfter = memprofPeakEnd(&run, &pRow->mxPeak);
+    pTab->pState->nMemprofDepth--;
 
+    if( bParam ) {
+      return memprofParamError(pCur, pStmt, &z[iStart],
+                               (int)(zTail - &z[iStart]));
+    }
     if( rc != SQLITE_OK ) {
       /* After a failed prepare, zTail says where parsing stopped, not
       ** where the statement ends. */
-      int nLen = bPrepared ? (int)(zTail - &z[iStart]) : 0;
-      const char *zErr = sqlite3_errmsg(db);
-      char *zWhy = 0;
-      if( memprofIsNested(rc & 0xff, zErr) ) {
-        zWhy = sqlite3_mprintf("SQLite cannot run this statement inside"
-                               " another (%s)",
-                               zErr);
-        if( zWhy == 0 ) return memprofError(pCur, SQLITE_NOMEM, 0);
-      }
-      rc = memprofStmtError(pCur, rc & 0xff, &z[iStart], n - iStart, nLen,
-                            zWhy ? zWhy : zErr);
-      sqlite3_free(zWhy);
-      return rc;
+      return memprofStmtFailed(pCur, db, &z[iStart], n - iStart,
+                               bPrepared ? (int)(zTail - &z[iStart]) : 0);
     }
     pCur->iNext = (int)(zTail - z);
     if( pStmt == 0 ) {
@@ -881,7 +992,6 @@ static int memprofConnect(sqlite3 *db, void *pAux, int argc,
                           char **pzErr) {
   MemprofVtab *p;
   int rc;
-  (void)pAux;
   (void)argc;
   (void)argv;
   rc = sqlite3_declare_vtab(
@@ -899,6 +1009,7 @@ static int memprofConnect(sqlite3 *db, void *pAux, int argc,
   if( p == 0 ) return SQLITE_NOMEM;
   memset(p, 0, sizeof(*p));
   p->db = db;
+  p->pState = (FrugalDb *)pAux;
   *ppVtab = &p->base;
   return SQLITE_OK;
 }
@@ -956,6 +1067,7 @@ static int memprofBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
 static int memprofFilter(sqlite3_vtab_cursor *cur, int idxNum,
                          const char *idxStr, int argc, sqlite3_value **argv) {
   MemprofCursor *pCur = (MemprofCursor *)cur;
+  FrugalDb *pState = ((MemprofVtab *)cur->pVtab)->pState;
   const char *z;
   (void)idxNum;
   (void)idxStr;
@@ -969,14 +1081,10 @@ static int memprofFilter(sqlite3_vtab_cursor *cur, int idxNum,
     return memprofError(pCur, SQLITE_ERROR,
                         sqlite3_mprintf("memprof: the script is NULL"));
   }
-  /* Inside a statement that writes, the script's statements would all
-  ** share its transaction, and a BEGIN in the script would leave SQLite
-  ** unable to roll that statement back if it fails. */
-  if( memprofInWriter(((MemprofVtab *)cur->pVtab)->db) ) {
-    return memprofError(
-        pCur, SQLITE_ERROR,
-        sqlite3_mprintf("memprof: cannot run inside a statement that writes"
-                        " (read memprof with a SELECT of its own)"));
+  if( pState->nMemprofDepth >= MEMPROF_MAX_DEPTH ) {
+    return memprofError(pCur, SQLITE_ERROR,
+                        sqlite3_mprintf("memprof: nested more than %d deep",
+                                        MEMPROF_MAX_DEPTH));
   }
   pCur->pScript = sqlite3_value_dup(argv[0]);
   if( pCur->pScript == 0 ) return SQLITE_NOMEM;
@@ -1005,7 +1113,7 @@ static int memprofEof(sqlite3_vtab_cursor *cur) {
 
 /* Set ctx to the memory figure v, or NULL without memory status. */
 static void memprofResultMem(sqlite3_context *ctx, const MemprofCursor *pCur,
-                             sqlite3_int64 v) {
+                             i64 v) {
   if( pCur->bMemStatus ) sqlite3_result_int64(ctx, v);
 }
 
@@ -1035,13 +1143,13 @@ static int memprofColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx,
     case MEMPROF_COL_PEAK_OVER:
       memprofResultMem(ctx, pCur, pRow->mxPeak - pRow->nBefore);
       break;
-    case MEMPROF_COL_VM_STEPS: sqlite3_result_int(ctx, pRow->nVmStep); break;
-    case MEMPROF_COL_SORTS: sqlite3_result_int(ctx, pRow->nSort); break;
+    case MEMPROF_COL_VM_STEPS: sqlite3_result_int64(ctx, pRow->nVmStep); break;
+    case MEMPROF_COL_SORTS: sqlite3_result_int64(ctx, pRow->nSort); break;
     case MEMPROF_COL_FULLSCAN_STEPS:
-      sqlite3_result_int(ctx, pRow->nFullscan);
+      sqlite3_result_int64(ctx, pRow->nFullscan);
       break;
     case MEMPROF_COL_AUTOINDEX:
-      sqlite3_result_int(ctx, pRow->nAutoindex);
+      sqlite3_result_int64(ctx, pRow->nAutoindex);
       break;
     case MEMPROF_COL_SCRIPT: sqlite3_result_value(ctx, pCur->pScript); break;
   }
@@ -1090,7 +1198,7 @@ int frugal_memstat_register(sqlite3 *db, int mWhich, char **pzErrMsg) {
     rc = frugalRegisterModule(db, "memstat", &memstatModule, pState, pzErrMsg);
   }
   if( rc == SQLITE_OK && (mWhich & FRUGAL_REG_IO) ) {
-    rc = frugalRegisterModule(db, "memprof", &memprofModule, 0, pzErrMsg);
+    rc = frugalRegisterModule(db, "memprof", &memprofModule, pState, pzErrMsg);
   }
   frugalDbRelease(pState);
   return rc;

@@ -8,6 +8,9 @@
 **                                (SQLITE_CONFIG_MEMSTATUS 0)
 **   memstat_status threads       a memprof in another thread resets the
 **                                high-water mark during a statement
+**   memstat_status heap SQL...   run each SQL with a hard heap limit a few
+**                                MB above the memory in use
+**   memstat_status readonly SQL  what sqlite3_stmt_readonly() says of SQL
 **
 ** direct runs a small workload, scans memstat and, before the scan's
 ** statement is finalized, reads every counter of sqlite3.h straight from
@@ -19,8 +22,11 @@
 ** nostatus prints the rows of SQL as the shell's list mode does, NULL as
 ** empty.  threads prints the peak_over of a statement that allocated and
 ** freed 20 MB before a memprof in a second thread reset the high-water
-** mark, in lock step (see statusThreads()).  Each prints "error: MESSAGE"
-** and exits 1 on an error.
+** mark, in lock step (see statusThreads()).  heap runs each SQL on one
+** connection and prints its rows as nostatus does, or "error CODE: MESSAGE"
+** with the extended code of an error, and goes on with the next.
+** readonly prints 1 or 0.  Each prints "error: MESSAGE" and exits 1 on an
+** error it does not expect.
 */
 #define _POSIX_C_SOURCE 200809L
 #include "frugal.h"
@@ -246,6 +252,36 @@ static void statusThreads(void) {
   if( sqlite3_close(db) != SQLITE_OK ) statusDie("close", 0);
 }
 
+/* The hard heap limit of case heap: this much above the memory in use. */
+#define HEAP_HEADROOM (4 * 1000 * 1000)
+
+/* Case heap. */
+static void statusHeap(int nSql, char **azSql) {
+  sqlite3 *db = statusOpen();
+  int i;
+  sqlite3_hard_heap_limit64(sqlite3_memory_used() + HEAP_HEADROOM);
+  for( i = 0; i < nSql; i++ ) {
+    if( sqlite3_exec(db, azSql[i], statusPrintRow, 0, 0) != SQLITE_OK ) {
+      printf("error %d: %s\n", sqlite3_extended_errcode(db),
+             sqlite3_errmsg(db));
+    }
+  }
+  sqlite3_hard_heap_limit64(0);
+  if( sqlite3_close(db) != SQLITE_OK ) statusDie("close", 0);
+}
+
+/* Case readonly. */
+static void statusReadonly(const char *zSql) {
+  sqlite3 *db = statusOpen();
+  sqlite3_stmt *pStmt = 0;
+  if( sqlite3_prepare_v2(db, zSql, -1, &pStmt, 0) != SQLITE_OK ) {
+    statusDie("prepare", db);
+  }
+  printf("%d\n", sqlite3_stmt_readonly(pStmt));
+  sqlite3_finalize(pStmt);
+  if( sqlite3_close(db) != SQLITE_OK ) statusDie("close", 0);
+}
+
 int main(int argc, char **argv) {
   if( argc == 2 && strcmp(argv[1], "direct") == 0 ) {
     statusDirect();
@@ -253,8 +289,15 @@ int main(int argc, char **argv) {
     statusOff(argv[2]);
   } else if( argc == 2 && strcmp(argv[1], "threads") == 0 ) {
     statusThreads();
+  } else if( argc >= 3 && strcmp(argv[1], "heap") == 0 ) {
+    statusHeap(argc - 2, &argv[2]);
+  } else if( argc == 3 && strcmp(argv[1], "readonly") == 0 ) {
+    statusReadonly(argv[2]);
   } else {
-    fprintf(stderr, "usage: %s direct | nostatus SQL | threads\n", argv[0]);
+    fprintf(stderr,
+            "usage: %s direct | nostatus SQL | threads | heap SQL... |"
+            " readonly SQL\n",
+            argv[0]);
     return 1;
   }
   return 0;

@@ -245,6 +245,11 @@ static const OomCase aCase[] = {
     "SELECT value FROM bitmap_each(bitmap_add_range(bitmap(3, 4294967296),"
     " 65530, 65540)) WHERE value > 4 AND value <= 4294967296 LIMIT 20" },
   { "bitmap-invalid-error", 0, "SELECT bitmap_count(x'3a30000001')" },
+  { "memprof-parameter-error", 0,
+    "SELECT stmt FROM memprof('SELECT 1; SELECT :x')" },
+  { "memprof-nested", 0,
+    "SELECT stmt, rows FROM memprof('SELECT stmt FROM memprof(''SELECT 1;"
+    " SELECT 2'')')" },
 };
 
 /* The rows of a run, as text, for comparing runs. */

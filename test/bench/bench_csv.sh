@@ -27,14 +27,7 @@ set -eu
 
 big=$(sh test/bench/gendata.sh sales 2000000)
 small=$(sh test/bench/gendata.sh sales 200000)
-db="$BENCH_DATA/sales-2000000.db"
-if [ ! -s "$db" ]; then
-  rm -f "$db.tmp"
-  sqlite3 "$db.tmp" \
-    "CREATE TABLE t(id INTEGER, name TEXT, score REAL, comment TEXT)" \
-    ".import --csv --skip 1 $big t"
-  mv "$db.tmp" "$db"
-fi
+db=$(sh test/bench/gendata.sh salesdb 2000000)
 
 create="CREATE VIRTUAL TABLE temp.t USING csv_file(filename='$big', header=yes);"
 sum="SELECT sum(score) FROM t;"

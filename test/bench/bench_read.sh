@@ -7,13 +7,8 @@
 
 F=$(sh test/bench/gendata.sh sales 2000000)
 F1=$(sh test/bench/gendata.sh sales 22500)        # about 1 MB
-DB=$BENCH_DATA/lines.db
+DB=$(sh test/bench/gendata.sh linesdb 2000000)
 GZ=$BENCH_DATA/sales-2000000.csv.gz
-if [ ! -s "$DB" ]; then
-  rm -f "$DB"
-  sqlite_frugal "ATTACH '$DB' AS d; CREATE TABLE d.t(line TEXT);
-                 INSERT INTO d.t SELECT line FROM read_lines('$F');"
-fi
 [ -s "$GZ" ] || gzip -c "$F" > "$GZ"
 cat "$F" "$DB" > /dev/null                        # warm the page cache
 

@@ -65,3 +65,36 @@ bench_record() {
   printf '  %-44s %8s %s  vs %-26s %8s %s  ratio %5s (target <= %s) %s\n' \
     "$1" "$2" "$unit" "$3" "$4" "$unit" "$ratio" "$5" "$ok"
 }
+
+# bench_machine: one line saying where and when the figures were measured.
+bench_machine() {
+  cpu=$(sed -n 's/^model name[[:space:]]*: *//p' /proc/cpuinfo 2>/dev/null |
+    head -n 1)
+  ver=$(sqlite_frugal "SELECT 'SQLite ' || sqlite_version() ||
+                              ', frugal ' || frugal_version()")
+  load=$(cut -d ' ' -f 1 /proc/loadavg 2>/dev/null || echo '?')
+  printf '%s, %s cores, %s; %s, %s UTC, load average %s at the start.\n' \
+    "${cpu:-unknown CPU}" "$(nproc)" "$(uname -sm)" "$ver" \
+    "$(date -u '+%Y-%m-%d %H:%M')" "$load"
+}
+
+# bench_doc_section DOC NAME FILE: replace what DOC holds between the lines
+# "<!-- NAME:begin -->" and "<!-- NAME:end -->" with the text of FILE.
+bench_doc_section() {
+  awk -v name="$2" -v file="$3" '
+    $0 == "<!-- " name ":end -->" { skip = 0 }
+    !skip { print }
+    $0 == "<!-- " name ":begin -->" {
+      print ""
+      while ((getline line < file) > 0) print line
+      print ""
+      skip = 1; found = 1
+    }
+    END { exit !found }
+  ' "$1" > "$BENCH_OUT/doc.tmp" || {
+    echo "bench: $1 has no <!-- $2:begin --> line" >&2
+    return 1
+  }
+  cp "$BENCH_OUT/doc.tmp" "$1"
+  rm -f "$BENCH_OUT/doc.tmp"
+}

@@ -1,11 +1,19 @@
 #!/bin/sh
 # run.sh - "make bench": every test/bench/bench_*.sh, then one table.
 #
-#   make bench                   all of them
+#   make bench                   all of them, then charts.sh; the table,
+#                                the charts and their figures go into
+#                                doc/performance.md and doc/perf-*.png
 #   make bench BENCH="read csv"  only bench_read.sh and bench_csv.sh
+#   make bench BENCH=charts      only charts.sh
 set -eu
 cd "$(dirname "$0")/../.."
 . test/bench/lib.sh
+if [ "${BENCH:-}" = charts ]; then
+  exec sh test/bench/charts.sh
+fi
+start=$(date +%s)
+machine=$(bench_machine)
 : > "$BENCH_OUT/results.tsv"
 for script in test/bench/bench_*.sh; do
   name=$(basename "$script" .sh)
@@ -27,3 +35,13 @@ awk -F '\t' '
 if grep -q '	NO	' "$BENCH_OUT/results.tsv"; then
   echo "some targets were not met"
 fi
+
+# A full run also writes the table into the doc and redraws the charts.
+if [ -z "${BENCH:-}" ]; then
+  { echo "Measured by \`make bench\` on $machine"
+    echo ""
+    cat "$BENCH_OUT/results.md"; } > "$BENCH_OUT/results-doc.md"
+  bench_doc_section doc/performance.md bench-results "$BENCH_OUT/results-doc.md"
+  sh test/bench/charts.sh
+fi
+echo "bench: $(($(date +%s) - start)) s"
