@@ -103,6 +103,7 @@
 #include "frugal_int.h"
 
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <string.h>
 
 /* Bounds of a new cache when memoize() is not given them. */
@@ -1464,10 +1465,13 @@ static int memoProbeLayout(void) {
 /*
 ** One trampoline slot: a function memoized through the C API, shared by
 ** every connection that memoized it.  Two registrations share a slot when
-** they have the same name, nArg, eTextRep, xFunc, pApp and xDestroy, so
-** that the trampoline can call xFunc for any of them and the destructor can
-** call xDestroy(pApp) for any of them.  Each connection has its own cache:
-** the trampoline finds it in pCache by the connection the call comes from.
+** they have the same name, nArg, eTextRep, xFunc and xDestroy, so that the
+** trampoline can call xFunc for any of them and the destructor can call
+** xDestroy for any of them.  pApp is not part of the key: SQLite hands each
+** registration's own to xFunc (sqlite3_user_data()) and to the destructor,
+** so connections that give the same function each their own pApp share a
+** slot all the same.  Each connection has its own cache: the trampoline
+** finds it in pCache by the connection the call comes from.
 */
 typedef struct MemoSlot MemoSlot;
 struct MemoSlot {
@@ -1475,8 +1479,7 @@ struct MemoSlot {
   int nArg;                 /* Its number of arguments */
   int eTextRep;             /* Its eTextRep */
   FrugalSqlFunc xFunc;      /* The application's function */
-  void *pApp;               /* Its application data */
-  void (*xDestroy)(void *); /* Destructor of pApp, or NULL */
+  void (*xDestroy)(void *); /* Destructor of the pApp of each registration */
   int nReg;                 /* Registrations of the trampoline, everywhere */
   FrugalMemo *pCache;       /* A cache per connection, through pSlotNext */
 };
@@ -1506,18 +1509,41 @@ struct MemoAnchor {
 ** A slot's key (zName ... xDestroy) is written before its first
 ** registration and cleared only when its last registration goes, after
 ** which SQLite never calls its trampoline again; so a trampoline reads the
-** key without the mutex.  It takes the mutex to find its connection's cache
-** in pCache.  A cache belongs to its connection: it is freed by the anchor
+** key without the mutex.  It finds its connection's cache in pCache with
+** the mutex, the first time (see MemoSeen).  A cache belongs to its
+** connection: it is freed by the anchor
 ** when the connection closes, or by frugal_memoize_function() when it
 ** replaces the registration, both with the connection's mutex held and no
 ** call of the function running.  When the last registration of a slot goes
 ** (the application deleted the function everywhere), the caches still in
 ** pCache are orphaned (iSlot = -1) and freed by memoReap() the next time
-** their connection uses memo_stats, memo_clear, memo_forget or the C API.
+** their connection uses memo_stats, memo_clear, memo_forget, the C API or
+** frugal_release().
 */
 static MemoSlot aMemoSlot[MEMO_N_SLOT];
 static MemoAnchor *memoAnchorList = 0;
 static int memoLayoutState = 0;
+
+/*
+** A call of a C API function finds its connection's cache without the
+** mutex: each thread remembers, for each slot, the last cache it found
+** there, with its connection and the value memoSlotGen had then.
+** memoSlotGen counts the caches unlinked from their slots, which happens
+** before a cache is freed or orphaned, always with the mutex held; so a
+** cache a thread remembers is used only while no cache anywhere has been
+** unlinked since it was found.  A cache is unlinked only when its own
+** connection is closing or registers the function again, or when no
+** connection has the function registered any more; none of these can
+** happen while that connection runs a call of the function.
+*/
+typedef struct MemoSeen MemoSeen;
+struct MemoSeen {
+  sqlite3 *db;   /* The connection a call came from, or NULL */
+  FrugalMemo *p; /* Its cache in the slot */
+  u64 iGen;      /* memoSlotGen when p was found */
+};
+static _Thread_local MemoSeen aMemoSeen[MEMO_N_SLOT];
+static _Atomic(u64) memoSlotGen; /* Caches unlinked from their slots */
 
 /*
 ** The mutex that guards aMemoSlot[], memoAnchorList and memoLayoutState.
@@ -1547,8 +1573,7 @@ static int memoLayoutOk(void) {
 static int memoSlotIs(const MemoSlot *pS, const MemoSlot *pKey) {
   return pS->zName && sqlite3_stricmp(pS->zName, pKey->zName) == 0
       && pS->nArg == pKey->nArg && pS->eTextRep == pKey->eTextRep
-      && pS->xFunc == pKey->xFunc && pS->pApp == pKey->pApp
-      && pS->xDestroy == pKey->xDestroy;
+      && pS->xFunc == pKey->xFunc && pS->xDestroy == pKey->xDestroy;
 }
 
 /*
@@ -1581,13 +1606,18 @@ static int memoSlotClaim(const MemoSlot *pKey, FrugalMemo *p) {
   return i < MEMO_N_SLOT ? i : -1;
 }
 
-/* Unlink cache p from its slot, if it still has one.  Mutex held. */
+/*
+** Unlink cache p from its slot, if it still has one, and make every thread
+** forget the caches it has seen (see MemoSeen): p is about to be freed, or
+** orphaned.  Mutex held.
+*/
 static void memoSlotUnlink(FrugalMemo *p) {
   FrugalMemo **pp;
   if( p->iSlot < 0 ) return;
   for( pp = &aMemoSlot[p->iSlot].pCache; *pp != p; pp = &(*pp)->pSlotNext ) {}
   *pp = p->pSlotNext;
   p->iSlot = -1;
+  atomic_fetch_add_explicit(&memoSlotGen, 1, memory_order_release);
 }
 
 /*
@@ -1621,20 +1651,27 @@ static void memoReap(FrugalDb *pState) {
   memoReapCaches(pState, 0);
 }
 
-/* The cache of the connection db in slot iSlot, or NULL. */
+/*
+** The cache of the connection db in slot iSlot, or NULL.  What this thread
+** found last for the slot is used without the mutex if no cache has been
+** unlinked from any slot since (see MemoSeen).
+*/
 static FrugalMemo *memoSlotCache(int iSlot, sqlite3 *db) {
+  MemoSeen *pSeen = &aMemoSeen[iSlot];
   FrugalMemo *p, **pp;
+  u64 iGen = atomic_load_explicit(&memoSlotGen, memory_order_acquire);
+  if( pSeen->db == db && pSeen->iGen == iGen ) return pSeen->p;
   sqlite3_mutex_enter(memoMutex());
+  iGen = atomic_load_explicit(&memoSlotGen, memory_order_relaxed);
   for( pp = &aMemoSlot[iSlot].pCache; (p = *pp) != 0; pp = &p->pSlotNext ) {
-    if( p->pState->db == db ) {
-      /* Move it to the front: calls come in runs from one connection. */
-      *pp = p->pSlotNext;
-      p->pSlotNext = aMemoSlot[iSlot].pCache;
-      aMemoSlot[iSlot].pCache = p;
-      break;
-    }
+    if( p->pState->db == db ) break;
   }
   sqlite3_mutex_leave(memoMutex());
+  if( p ) {
+    pSeen->db = db;
+    pSeen->p = p;
+    pSeen->iGen = iGen;
+  }
   return p;
 }
 
@@ -1805,7 +1842,7 @@ static void memoDropReplaced(FrugalDb *pState, const FrugalMemo *pNew, int nArg,
 ** connection of pState, and claim its slot.  On failure, xDestroy has been
 ** called and *pp is NULL.
 */
-static int memoCNew(FrugalDb *pState, const MemoSlot *pArgs,
+static int memoCNew(FrugalDb *pState, const MemoSlot *pArgs, void *pApp,
                     sqlite3_int64 mxEntry, sqlite3_int64 mxByte,
                     FrugalMemo **pp) {
   FrugalMemo *p = memoNew(pState, pArgs->zName);
@@ -1824,7 +1861,7 @@ static int memoCNew(FrugalDb *pState, const MemoSlot *pArgs,
   if( rc != SQLITE_OK ) {
     if( p ) memoRelease(p);
     p = 0;
-    if( key.xDestroy ) key.xDestroy(key.pApp);
+    if( key.xDestroy ) key.xDestroy(pApp);
   }
   *pp = p;
   return rc;
@@ -1835,29 +1872,28 @@ static int memoCNew(FrugalDb *pState, const MemoSlot *pArgs,
 ** and the arguments checked.  Returns an SQLite code; on failure xDestroy
 ** has been called.
 */
-static int memoCRegister(sqlite3 *db, const MemoSlot *pArgs,
+static int memoCRegister(sqlite3 *db, const MemoSlot *pArgs, void *pApp,
                          sqlite3_int64 mxEntry, sqlite3_int64 mxByte) {
   FrugalDb *pState = frugalDbAcquire(db);
   FrugalMemo *p = 0;
   int rc;
   if( pState == 0 ) {
-    if( pArgs->xDestroy ) pArgs->xDestroy(pArgs->pApp);
+    if( pArgs->xDestroy ) pArgs->xDestroy(pApp);
     return SQLITE_NOMEM;
   }
   memoReap(pState);
   rc = memoAnchorEnsure(db, pState);
   if( rc != SQLITE_OK ) {
-    if( pArgs->xDestroy ) pArgs->xDestroy(pArgs->pApp);
+    if( pArgs->xDestroy ) pArgs->xDestroy(pApp);
   } else {
-    rc = memoCNew(pState, pArgs, mxEntry, mxByte, &p);
+    rc = memoCNew(pState, pArgs, pApp, mxEntry, mxByte, &p);
   }
   if( rc == SQLITE_OK ) {
     /* On failure SQLite calls the trampoline's destructor, which calls
     ** xDestroy and gives the slot back. */
-    rc = sqlite3_create_function_v2(db, pArgs->zName, pArgs->nArg,
-                                    pArgs->eTextRep | SQLITE_DETERMINISTIC,
-                                    pArgs->pApp, aMemoTramp[p->iSlot].xFunc, 0,
-                                    0, aMemoTramp[p->iSlot].xDestroy);
+    rc = sqlite3_create_function_v2(
+        db, pArgs->zName, pArgs->nArg, pArgs->eTextRep | SQLITE_DETERMINISTIC,
+        pApp, aMemoTramp[p->iSlot].xFunc, 0, 0, aMemoTramp[p->iSlot].xDestroy);
     if( rc == SQLITE_OK ) {
       memoDropReplaced(pState, p, pArgs->nArg, pArgs->eTextRep);
     } else {
@@ -1910,10 +1946,9 @@ frugal_memoize_function(sqlite3 *db, const char *zName, int nArg, int eTextRep,
   args.nArg = nArg;
   args.eTextRep = eTextRep;
   args.xFunc = xFunc;
-  args.pApp = pApp;
   args.xDestroy = xDestroy;
   sqlite3_mutex_enter(sqlite3_db_mutex(db));
-  rc = memoCRegister(db, &args, max_entries, max_bytes);
+  rc = memoCRegister(db, &args, pApp, max_entries, max_bytes);
   sqlite3_mutex_leave(sqlite3_db_mutex(db));
   return rc;
 }
@@ -2179,25 +2214,19 @@ static void memoizeFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
 static const char *memoNameArg(sqlite3_context *ctx, const char *zFunc,
                                sqlite3_value *pVal, const char *zWhich) {
   const char *zName;
-  char *zErr;
   if( pVal && sqlite3_value_type(pVal) == SQLITE_TEXT ) {
     zName = (const char *)sqlite3_value_text(pVal);
     if( zName == 0 ) sqlite3_result_error_nomem(ctx);
     return zName;
   }
-  zErr =
-      sqlite3_mprintf("%s: %s argument must be a function name", zFunc, zWhich);
-  sqlite3_result_error(ctx, zErr ? zErr : "out of memory", -1);
-  sqlite3_free(zErr);
+  memoError(ctx, "%s: %s argument must be a function name", zFunc, zWhich);
   return 0;
 }
 
 /* Set the error "zFunc: zName is not memoized" on ctx. */
 static void memoNotMemoized(sqlite3_context *ctx, const char *zFunc,
                             const char *zName) {
-  char *zErr = sqlite3_mprintf("%s: %s is not memoized", zFunc, zName);
-  sqlite3_result_error(ctx, zErr ? zErr : "out of memory", -1);
-  sqlite3_free(zErr);
+  memoError(ctx, "%s: %s is not memoized", zFunc, zName);
 }
 
 /*
@@ -2454,8 +2483,10 @@ static const sqlite3_module memoStatsModule = {
 */
 
 /*
-** The bytes and entries all caches of the connection hold.  Callable from
-** outside a SQLite callback: takes the connection's mutex.
+** The bytes and entries all caches of the connection hold, including the
+** orphaned caches of the C API that are not freed yet (see aMemoSlot):
+** their bytes are held all the same, and frugalMemoClearAll() frees them.
+** Callable from outside a SQLite callback: takes the connection's mutex.
 */
 void frugalMemoUsage(FrugalDb *pState, i64 *pnByte, i64 *pnEntry) {
   const FrugalMemo *p;
@@ -2463,7 +2494,6 @@ void frugalMemoUsage(FrugalDb *pState, i64 *pnByte, i64 *pnEntry) {
   *pnEntry = 0;
   if( pState == 0 ) return;
   sqlite3_mutex_enter(sqlite3_db_mutex(pState->db));
-  memoReap(pState);
   for( p = pState->pMemo; p; p = p->pNext ) {
     *pnByte += p->nByte;
     *pnEntry += p->nEntry;
@@ -2472,8 +2502,10 @@ void frugalMemoUsage(FrugalDb *pState, i64 *pnByte, i64 *pnEntry) {
 }
 
 /*
-** Empty every cache of the connection; return the entries freed.  Callable
-** from outside a SQLite callback: takes the connection's mutex.
+** Empty every cache of the connection, and free the orphaned caches of the
+** C API; return the entries freed (those of orphaned caches not included,
+** as memo_stats never shows them).  Callable from outside a SQLite
+** callback: takes the connection's mutex.
 */
 i64 frugalMemoClearAll(FrugalDb *pState) {
   FrugalMemo *p;

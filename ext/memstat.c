@@ -496,10 +496,8 @@ static i64 memstatCacheUsed(sqlite3 *db) {
 ** frugal_release(): empty every memo cache of the connection, call
 ** sqlite3_db_release_memory(), and return the bytes released as memstat
 ** measures them: the drop of memo_bytes plus the drop of CACHE_USED.
-** (frugalMemoUsage() first frees the caches the C API made for functions
-** since deleted everywhere, which memo_bytes never counts: their bytes
-** are not in the result.  Counting them needs ext/memo.c to report what
-** it frees.)
+** (memo_bytes includes the caches the C API made for functions since
+** deleted everywhere, until frugalMemoClearAll() frees them.)
 */
 static void memstatReleaseFunc(sqlite3_context *ctx, int argc,
                                sqlite3_value **argv) {

@@ -34,6 +34,9 @@
 **   encodings    memoize() of f registered for UTF-8 and UTF-16 alike
 **   kept         the statements memoize()'s wrappers keep, and what ends them
 **   rules        what SQLite lets an application change while statements run
+**   poolapp      many connections memoize one function, each with its pApp
+**   release      frugal_release() counts and frees an orphaned cache
+**   nolock       hits while another thread holds frugal's global mutex
 */
 #include "frugal.h"
 
@@ -42,6 +45,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+/* frugal's process-wide mutex (ext/frugal_int.h), for case nolock. */
+sqlite3_mutex *frugalGlobalMutex(void);
 
 /* The application data of the test functions. */
 typedef struct App App;
@@ -715,6 +722,160 @@ static void capiEncodings(void) {
   capiClose(db);
 }
 
+/*
+** Case poolapp: like pool, but each connection gives the function its own
+** pApp: still one slot for all, and each call and each destructor gets the
+** pApp of its own connection's registration.
+*/
+static void capiPoolApp(void) {
+  sqlite3 *aDb[CAPI_N_POOL];
+  App aApp[CAPI_N_POOL];
+  int i, nOk = 0, nOwn = 0, nClose = 0, nDestroy = 0;
+  memset(aApp, 0, sizeof(aApp));
+  for( i = 0; i < CAPI_N_POOL; i++ ) {
+    aDb[i] = capiOpen();
+    nOk += capiMemoize(aDb[i], "echo", 1, &aApp[i], -1, -1) == SQLITE_OK;
+  }
+  printf("registered: %d\n", nOk);
+  /* Connection i calls echo() i % 3 + 1 times with one argument, so that
+  ** each App can tell its own calls (misses: one) from the others'. */
+  for( i = 0; i < CAPI_N_POOL; i++ ) {
+    static const char *azSql[] = { "SELECT echo(7)", "SELECT echo(7), echo(7)",
+                                   "SELECT echo(7), echo(7), echo(7)" };
+    capiExec(aDb[i], azSql[i % 3]);
+  }
+  for( i = 0; i < CAPI_N_POOL; i++ ) nOwn += aApp[i].nCall == 1;
+  printf("each its own xFunc once: %d\n", nOwn);
+  capiQuery(aDb[2], "stats 2", "SELECT name, hits, misses FROM memo_stats");
+  for( i = 0; i < CAPI_N_POOL; i++ ) {
+    nClose += sqlite3_close(aDb[i]) == SQLITE_OK;
+  }
+  for( i = 0; i < CAPI_N_POOL; i++ ) nDestroy += aApp[i].nDestroy == 1;
+  printf("closed: %d, each its own xDestroy once: %d\n", nClose, nDestroy);
+}
+
+/* The integer zSql returns, or -1. */
+static sqlite3_int64 capiInt(sqlite3 *db, const char *zSql) {
+  sqlite3_stmt *pStmt = 0;
+  sqlite3_int64 n = -1;
+  sqlite3_prepare_v2(db, zSql, -1, &pStmt, 0);
+  if( sqlite3_step(pStmt) == SQLITE_ROW ) n = sqlite3_column_int64(pStmt, 0);
+  sqlite3_finalize(pStmt);
+  return n;
+}
+
+/*
+** Case release: frugal_release() counts the bytes of a cache whose
+** function was deleted (an orphaned cache, not freed yet), and frees it.
+** On an in-memory database sqlite3_db_release_memory() frees nothing, so
+** what frugal_release() returns is what the caches held.
+*/
+static void capiRelease(void) {
+  static const char *zMemoBytes =
+      "SELECT value FROM memstat WHERE name = 'memo_bytes'";
+  sqlite3 *db = capiOpen();
+  App app = { 0, 0 }, app2 = { 0, 0 };
+  sqlite3_int64 nEcho, nKeep, nRel;
+  capiMemoize(db, "echo", 1, &app, -1, -1);
+  capiMemoize(db, "keep", 1, &app2, -1, -1);
+  capiExec(db, "SELECT echo(1), echo('two'), echo(x'03'), keep(4)");
+  nEcho = capiInt(db, "SELECT bytes FROM memo_stats WHERE name = 'echo'");
+  nKeep = capiInt(db, "SELECT bytes FROM memo_stats WHERE name = 'keep'");
+  sqlite3_create_function(db, "echo", 1, SQLITE_UTF8, 0, 0, 0, 0);
+  printf("deleted: xDestroy %d\n", app.nDestroy);
+  printf("memo_bytes = echo + keep: %d\n",
+         capiInt(db, zMemoBytes) == nEcho + nKeep);
+  nRel = capiInt(db, "SELECT frugal_release()");
+  printf("released = echo + keep: %d (echo %d)\n", nRel == nEcho + nKeep,
+         nEcho > 0);
+  printf("after: %lld %lld\n", capiInt(db, zMemoBytes),
+         capiInt(db, "SELECT count(*) FROM memo_stats"));
+  printf("again: %lld\n", capiInt(db, "SELECT frugal_release()"));
+  capiClose(db);
+}
+
+/* Steps of case nolock, in order. */
+#define NOLOCK_WARM 1 /* The worker made its first calls */
+#define NOLOCK_HELD 2 /* The main thread holds frugal's mutex */
+#define NOLOCK_HITS 3 /* The worker made its hits */
+
+/* What the two threads of case nolock share. */
+typedef struct NoLock NoLock;
+struct NoLock {
+  sqlite3 *db;         /* The connection the worker calls on */
+  pthread_mutex_t mu;  /* Guards eStep */
+  pthread_cond_t cond; /* Signalled when eStep changes */
+  int eStep;           /* NOLOCK_*, the last step reached */
+};
+
+/* Record that step eStep was reached. */
+static void nolockSet(NoLock *p, int eStep) {
+  pthread_mutex_lock(&p->mu);
+  p->eStep = eStep;
+  pthread_cond_broadcast(&p->cond);
+  pthread_mutex_unlock(&p->mu);
+}
+
+/* Wait at most nSec seconds for step eStep; true if it was reached. */
+static int nolockWait(NoLock *p, int eStep, int nSec) {
+  struct timespec ts;
+  int bOk;
+  timespec_get(&ts, TIME_UTC);
+  ts.tv_sec += nSec;
+  pthread_mutex_lock(&p->mu);
+  while( p->eStep < eStep
+         && pthread_cond_timedwait(&p->cond, &p->mu, &ts) == 0 ) {}
+  bOk = p->eStep >= eStep;
+  pthread_mutex_unlock(&p->mu);
+  return bOk;
+}
+
+/* The worker of case nolock: misses, then hits once the mutex is held. */
+static void *capiNoLockThread(void *pArg) {
+  NoLock *p = (NoLock *)pArg;
+  const char *zSql = "SELECT echo(1), abs_memo(-1)";
+  capiExec(p->db, zSql);
+  nolockSet(p, NOLOCK_WARM);
+  if( nolockWait(p, NOLOCK_HELD, 60) ) {
+    capiExec(p->db, zSql);
+    nolockSet(p, NOLOCK_HITS);
+  }
+  return 0;
+}
+
+/*
+** Case nolock: hits, of the C API and of memoize(), while another thread
+** holds frugal's process-wide mutex.  They must not wait for it: the
+** worker's hits must be done before the main thread lets the mutex go (it
+** waits 10 seconds at most).  The worker's first calls, before, may take it.
+*/
+static void capiNoLock(void) {
+  NoLock nl;
+  App app = { 0, 0 };
+  pthread_t thread;
+  int bHits;
+  memset(&nl, 0, sizeof(nl));
+  pthread_mutex_init(&nl.mu, 0);
+  pthread_cond_init(&nl.cond, 0);
+  nl.db = capiOpen();
+  capiMemoize(nl.db, "echo", 1, &app, -1, -1);
+  capiExec(nl.db, "SELECT memoize('abs')");
+  if( pthread_create(&thread, 0, capiNoLockThread, &nl) ) capiDie("thread", 0);
+  if( !nolockWait(&nl, NOLOCK_WARM, 60) ) capiDie("worker", 0);
+  sqlite3_mutex_enter(frugalGlobalMutex());
+  nolockSet(&nl, NOLOCK_HELD);
+  bHits = nolockWait(&nl, NOLOCK_HITS, 10);
+  sqlite3_mutex_leave(frugalGlobalMutex());
+  pthread_join(thread, 0);
+  printf("hits while the mutex is held: %d\n", bHits);
+  capiQuery(nl.db, "stats",
+            "SELECT name, hits, misses FROM memo_stats"
+            " ORDER BY name");
+  capiClose(nl.db);
+  pthread_cond_destroy(&nl.cond);
+  pthread_mutex_destroy(&nl.mu);
+}
+
 /* The number of statements of db that are not finalized. */
 static int capiStmtCount(sqlite3 *db) {
   sqlite3_stmt *pStmt = 0;
@@ -828,6 +989,8 @@ int main(int argc, char **argv) {
     { "again", capiAgain },         { "threads", capiThreads },
     { "anchor", capiAnchor },       { "encodings", capiEncodings },
     { "kept", capiKept },           { "rules", capiRules },
+    { "poolapp", capiPoolApp },     { "release", capiRelease },
+    { "nolock", capiNoLock },
   };
   size_t i;
   if( argc >= 2 && strcmp(argv[1], "msize") == 0 ) {
