@@ -198,6 +198,12 @@ static const OomCase aCase[] = {
     " length_memo(value) FROM " OOM_ROWS },
   { "memoize-check-fails-error", "SELECT memoize('min')",
     "SELECT min_memo(2, 1); SELECT min_memo()" },
+  { "memoize-expired",
+    "SELECT memoize('abs'), memoize('printf'); SELECT abs_memo(-1),"
+    " printf_memo('%d', 1)",
+    "PRAGMA trusted_schema = OFF; SELECT abs_memo(-2), printf_memo('%d', 2),"
+    " printf_memo('%d%d', 3, 4); PRAGMA trusted_schema = ON;"
+    " SELECT abs_memo(-3), memo_clear('printf') >= 0, printf_memo('%d', 5)" },
   { "memoize-subtype-error", "SELECT memoize('abs')",
     "SELECT abs_memo(1); SELECT abs_memo(json('1'))" },
   { "memstat", 0, "SELECT name, scope, unavailable FROM memstat" },

@@ -13,9 +13,9 @@
 #    the time of the same scan without a function call is subtracted, so
 #    the figures are nanoseconds per hit.  Target: at most 0.5x.
 # 3. For information (no target): what a miss costs, with max_entries 0 so
-#    that every call is a miss: the check that f is still fit (a CREATE
-#    TABLE prepared and finalized unrun), then a statement prepared,
-#    stepped and finalized.
+#    that every call is a miss: the arguments bound to the statement the
+#    wrapper keeps, which is stepped and reset (it was prepared, and f
+#    checked with PRAGMA function_list, on the first miss).
 set -eu
 . test/bench/lib.sh
 
