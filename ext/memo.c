@@ -80,8 +80,10 @@
 **              registered with pApp, and reaches its cache through one of a
 **              fixed pool of trampoline functions, each tied to a slot of a
 **              process-wide table.  A slot is shared by every connection
-**              that memoizes the same function; the trampoline finds the
-**              cache of the connection the call comes from.  Second, the
+**              that memoizes the same function, whatever pApp each gives
+**              it; the trampoline finds the cache of the connection the
+**              call comes from, with no lock once a thread has found it
+**              (see MemoSeen).  Second, the
 **              result xFunc set and whether it raised an error are read
 **              from the context: its first member is the output value and
 **              the sixth its error code, the layout of struct
