@@ -182,7 +182,7 @@ int frugalRegisterFuncs(sqlite3 *db, const FrugalFunc *aFunc, int nFunc,
     }
     if( rc != SQLITE_OK ) {
       *pzErrMsg = sqlite3_mprintf("frugal: cannot register %s(): %s", pF->zName,
-                                  sqlite3_errstr(rc));
+                                  sqlite3_errmsg(db));
       return rc;
     }
   }

@@ -155,8 +155,9 @@ proc run {cmd args} {
 }
 
 # Run the sqlite3 shell with frugal loaded on an in-memory database:
-#   shell ?-limit N? ?-stdin FILE? ?-pipe CMD? ?-user NAME? SQL
-# -limit sets SQLITE_LIMIT_LENGTH, -stdin feeds a file to standard input,
+#   shell ?-limit N? ?-cmd CMD? ?-stdin FILE? ?-pipe CMD? ?-user NAME? SQL
+# -limit sets SQLITE_LIMIT_LENGTH, -cmd runs a shell command or SQL before
+# SQL (its output is kept), -stdin feeds a file to standard input,
 # -pipe feeds the output of a command (a list, e.g. {yes}), -user runs the
 # shell as another user (needs root).  Returns {exit-code output}, with
 # stdout and stderr together.
@@ -168,6 +169,7 @@ proc shell {args} {
     set args [lassign $args opt val]
     switch -- $opt {
       -limit { lappend cmd -cmd ".limit length $val" }
+      -cmd   { lappend cmd -cmd $val }
       -stdin { set post [list < $val] }
       -pipe  { set pre [concat $val |] }
       -user  { set pre [concat $pre setpriv --reuid=$val --regid=$val --clear-groups] }
