@@ -200,9 +200,9 @@ int frugalRegisterModule(sqlite3 *db, const char *zName,
   if( pState ) frugalDbRef(pState);
   rc = sqlite3_create_module_v2(db, zName, pModule, pState,
                                 pState ? frugalDbRelease : 0);
-  if( rc != SQLITE_OK ) {
-    *pzErrMsg = sqlite3_mprintf("frugal: cannot register %s: %s", zName,
-                                sqlite3_errmsg(db));
+  if( rc != SQLITE_OK ) { /* Out of memory, in practice */
+    const char *zWhy = sqlite3_errmsg(db);
+    *pzErrMsg = sqlite3_mprintf("frugal: cannot register %s: %s", zName, zWhy);
   }
   return rc;
 }

@@ -1437,7 +1437,8 @@ static void memoProbeFunc(sqlite3_context *ctx, int argc,
 ** Check on a scratch connection that the running SQLite lays out
 ** sqlite3_context as MemoContextLayout says: the probe function must read
 ** back what it set, and the statement must fail with exactly the error the
-** probe read as set.  True if it does.
+** probe read as set.  1 if it does, -1 if it does not, 0 if memory ran out
+** before the probe could tell.
 */
 static int memoProbeLayout(void) {
   sqlite3 *db = 0;
@@ -1461,7 +1462,8 @@ static int memoProbeLayout(void) {
   }
   sqlite3_finalize(pStmt);
   sqlite3_close(db);
-  return bOk;
+  if( bOk ) return 1;
+  return rc == SQLITE_NOMEM ? 0 : -1;
 }
 
 /*
@@ -1556,19 +1558,22 @@ static sqlite3_mutex *memoMutex(void) {
   return frugalGlobalMutex();
 }
 
-/* True if the context layout was checked and matches; probe it once. */
-static int memoLayoutOk(void) {
+/*
+** 1 if the context layout matches, -1 if it does not; probed once.  0 if
+** memory ran out while probing: it is probed again next time.
+*/
+static int memoLayoutCheck(void) {
   int eState;
   sqlite3_mutex_enter(memoMutex());
   eState = memoLayoutState;
   sqlite3_mutex_leave(memoMutex());
   if( eState == 0 ) {
-    eState = memoProbeLayout() ? 1 : -1;
+    eState = memoProbeLayout();
     sqlite3_mutex_enter(memoMutex());
     memoLayoutState = eState;
     sqlite3_mutex_leave(memoMutex());
   }
-  return eState > 0;
+  return eState;
 }
 
 /* True if slot pS holds exactly the function that pKey describes. */
@@ -1920,7 +1925,7 @@ frugal_memoize_function(sqlite3 *db, const char *zName, int nArg, int eTextRep,
                         void (*xDestroy)(void *), sqlite3_int64 max_entries,
                         sqlite3_int64 max_bytes) {
   MemoSlot args;
-  int rc;
+  int rc, eLayout = 0;
 
 #ifndef SQLITE_CORE
   /* Loadable build: SQLite is reached through the table load_extension()
@@ -1934,8 +1939,8 @@ frugal_memoize_function(sqlite3 *db, const char *zName, int nArg, int eTextRep,
     rc = SQLITE_MISUSE;
   } else if( memoMutex() == 0 && sqlite3_threadsafe() ) {
     rc = SQLITE_NOMEM;
-  } else if( !memoLayoutOk() ) {
-    rc = SQLITE_ERROR;
+  } else if( (eLayout = memoLayoutCheck()) <= 0 ) {
+    rc = eLayout == 0 ? SQLITE_NOMEM : SQLITE_ERROR;
   } else {
     rc = SQLITE_OK;
   }

@@ -37,6 +37,7 @@
 **   poolapp      many connections memoize one function, each with its pApp
 **   release      frugal_release() counts and frees an orphaned cache
 **   nolock       hits while another thread holds frugal's global mutex
+**   nomem        the Nth allocation of a registration fails, N = 1, 2, ...
 */
 #include "frugal.h"
 
@@ -961,6 +962,66 @@ static void capiRules(void) {
   capiClose(db);
 }
 
+/* The allocator of case nomem: SQLite's own, with the Nth call failing. */
+static sqlite3_mem_methods capiMemDefault;
+static int capiMemCountdown = -1; /* Fail when it reaches 0; <0: never */
+#define CAPI_NOMEM_MAX 1000       /* Allocations a registration may make */
+
+/* True if this allocation must fail. */
+static int capiMemFail(void) {
+  if( capiMemCountdown < 0 ) return 0;
+  return capiMemCountdown-- == 0;
+}
+static void *capiMemMalloc(int n) {
+  return capiMemFail() ? 0 : capiMemDefault.xMalloc(n);
+}
+static void *capiMemRealloc(void *p, int n) {
+  return capiMemFail() ? 0 : capiMemDefault.xRealloc(p, n);
+}
+
+/*
+** Case nomem: on a connection frugal was never loaded into, the Nth
+** allocation of frugal_memoize_function() fails, for N = 1, 2, ... until
+** one succeeds (the first call of the process makes frugal's mutex and
+** probes the context layout too).  Each failure must return SQLITE_NOMEM,
+** call xDestroy once and leave a connection that closes; then the function
+** registered works.
+*/
+static void capiNoMem(void) {
+  sqlite3_mem_methods m;
+  int n, nRefused = 0, nWrong = 0;
+  sqlite3_config(SQLITE_CONFIG_GETMALLOC, &capiMemDefault);
+  m = capiMemDefault;
+  m.xMalloc = capiMemMalloc;
+  m.xRealloc = capiMemRealloc;
+  sqlite3_config(SQLITE_CONFIG_MALLOC, &m);
+  for( n = 0;; n++ ) {
+    sqlite3 *db = 0;
+    App app = { 0, 0 };
+    if( n == CAPI_NOMEM_MAX ) capiDie("no registration succeeded", 0);
+    int rc;
+    if( sqlite3_open(":memory:", &db) != SQLITE_OK ) capiDie("open", db);
+    capiMemCountdown = n;
+    rc = capiMemoize(db, "echo", 1, &app, -1, -1);
+    capiMemCountdown = -1;
+    if( rc == SQLITE_OK ) {
+      printf("refused: %s\n", nRefused > 0 ? "some" : "none");
+      printf("wrong: %d\n", nWrong);
+      capiQuery(db, "call", "SELECT echo(7), echo(7)");
+      printf("xFunc: %d\n", app.nCall);
+      capiClose(db);
+      break;
+    }
+    if( rc == SQLITE_NOMEM && app.nDestroy == 1 ) {
+      nRefused++;
+    } else {
+      printf("allocation %d: rc %d, xDestroy %d\n", n + 1, rc, app.nDestroy);
+      nWrong++;
+    }
+    if( sqlite3_close(db) != SQLITE_OK ) capiDie("close", db);
+  }
+}
+
 /* Case msize. */
 static void capiMsize(int argc, char **argv) {
   int i;
@@ -990,7 +1051,7 @@ int main(int argc, char **argv) {
     { "anchor", capiAnchor },       { "encodings", capiEncodings },
     { "kept", capiKept },           { "rules", capiRules },
     { "poolapp", capiPoolApp },     { "release", capiRelease },
-    { "nolock", capiNoLock },
+    { "nolock", capiNoLock },       { "nomem", capiNoMem },
   };
   size_t i;
   if( argc >= 2 && strcmp(argv[1], "msize") == 0 ) {

@@ -138,6 +138,9 @@ static const OomCase aCase[] = {
   { "read_lines-glob-gzip", 0,
     "SELECT filename, lineno, line FROM read_lines('test/data/logs/*.gz')"
     " ORDER BY filename, lineno" },
+  { "read_lines-gzip-window", 0,
+    "SELECT count(*), sum(length(line)) FROM read_lines("
+    "'test/data/repeat.log.gz')" },
   { "read_lines-delimiter", 0,
     "SELECT line FROM read_lines('test/data/paths.nul', char(0))"
     " WHERE lineno BETWEEN 2 AND 3" },
