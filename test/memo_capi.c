@@ -980,37 +980,31 @@ static void *capiMemRealloc(void *p, int n) {
 }
 
 /*
-** Case nomem: on a connection frugal was never loaded into, the Nth
-** allocation of frugal_memoize_function() fails, for N = 1, 2, ... until
-** one succeeds (the first call of the process makes frugal's mutex and
-** probes the context layout too).  Each failure must return SQLITE_NOMEM,
-** call xDestroy once and leave a connection that closes; then the function
-** registered works.
+** Register echo on a new connection frugal was never loaded into, with the
+** Nth allocation of frugal_memoize_function() failing, for N = 1, 2, ...
+** until one succeeds.  Each failure must return SQLITE_NOMEM, call xDestroy
+** once and leave a connection that closes; then echo must work.  Prints
+** "LABEL: R refused, W wrong" (R the failures, W those that went wrong)
+** and what the call of echo returns.
 */
-static void capiNoMem(void) {
-  sqlite3_mem_methods m;
+static void capiNoMemPass(const char *zLabel) {
   int n, nRefused = 0, nWrong = 0;
-  sqlite3_config(SQLITE_CONFIG_GETMALLOC, &capiMemDefault);
-  m = capiMemDefault;
-  m.xMalloc = capiMemMalloc;
-  m.xRealloc = capiMemRealloc;
-  sqlite3_config(SQLITE_CONFIG_MALLOC, &m);
   for( n = 0;; n++ ) {
     sqlite3 *db = 0;
     App app = { 0, 0 };
-    if( n == CAPI_NOMEM_MAX ) capiDie("no registration succeeded", 0);
     int rc;
+    if( n == CAPI_NOMEM_MAX ) capiDie("no registration succeeded", 0);
     if( sqlite3_open(":memory:", &db) != SQLITE_OK ) capiDie("open", db);
     capiMemCountdown = n;
     rc = capiMemoize(db, "echo", 1, &app, -1, -1);
     capiMemCountdown = -1;
     if( rc == SQLITE_OK ) {
-      printf("refused: %s\n", nRefused > 0 ? "some" : "none");
-      printf("wrong: %d\n", nWrong);
+      printf("%s: %s refused, %d wrong\n", zLabel, nRefused ? "some" : "none",
+             nWrong);
       capiQuery(db, "call", "SELECT echo(7), echo(7)");
       printf("xFunc: %d\n", app.nCall);
       capiClose(db);
-      break;
+      return;
     }
     if( rc == SQLITE_NOMEM && app.nDestroy == 1 ) {
       nRefused++;
@@ -1020,6 +1014,23 @@ static void capiNoMem(void) {
     }
     if( sqlite3_close(db) != SQLITE_OK ) capiDie("close", db);
   }
+}
+
+/*
+** Case nomem: capiNoMemPass() twice, with an allocator that fails on
+** demand.  The first call of the process also makes frugal's mutex and
+** probes the context layout; the second pass reaches the allocations of
+** the registration itself.
+*/
+static void capiNoMem(void) {
+  sqlite3_mem_methods m;
+  sqlite3_config(SQLITE_CONFIG_GETMALLOC, &capiMemDefault);
+  m = capiMemDefault;
+  m.xMalloc = capiMemMalloc;
+  m.xRealloc = capiMemRealloc;
+  sqlite3_config(SQLITE_CONFIG_MALLOC, &m);
+  capiNoMemPass("first");
+  capiNoMemPass("again");
 }
 
 /* Case msize. */
