@@ -662,9 +662,11 @@ static void memoInsert(FrugalMemo *p, const MemoKey *pK, sqlite3_value *pVal) {
   pE = sqlite3_malloc64((sqlite3_uint64)nReq);
   if( pE == 0 ) return;
   pE->nAlloc = sqlite3_msize(pE);
+  /* SQLite's allocators round to 8 bytes, as MEMO_ROUND8 did above; only an
+  ** application's (SQLITE_CONFIG_MALLOC) that rounds further gets here. */
   if( pE->nAlloc + p->nTableByte > p->mxByte ) {
-    sqlite3_free(pE);
-    return;
+    sqlite3_free(pE); /* defensive: only with blocks rounded past 8 bytes */
+    return;           /* defensive: as above */
   }
   while( p->nByte + pE->nAlloc > p->mxByte ) memoEvict(p);
 
@@ -851,8 +853,8 @@ static int memoFunctionList(sqlite3 *db, const char *zName,
     const char *zType = (const char *)sqlite3_column_text(pStmt, MEMO_FL_TYPE);
     row.zName = (const char *)sqlite3_column_text(pStmt, MEMO_FL_NAME);
     if( row.zName == 0 || zType == 0 ) {
-      rc = SQLITE_NOMEM;
-      break;
+      rc = SQLITE_NOMEM; /* defensive: TEXT, so nothing to convert */
+      break;             /* defensive: as above */
     }
     if( sqlite3_stricmp(row.zName, zName) ) continue;
     row.bBuiltin = sqlite3_column_int(pStmt, MEMO_FL_BUILTIN);
@@ -1313,9 +1315,11 @@ static void memoSqlStepError(sqlite3_context *ctx, sqlite3 *db, int rc) {
     sqlite3_result_error(ctx, sqlite3_errmsg(db), -1);
     sqlite3_result_error_code(ctx, sqlite3_extended_errcode(db));
   } else {
-    rc = rc == SQLITE_OK ? SQLITE_ERROR : rc;
-    sqlite3_result_error(ctx, sqlite3_errstr(rc), -1);
-    sqlite3_result_error_code(ctx, rc);
+    /* A SELECT without FROM gives a row or an error that db holds; so does
+    ** a failed bind. */
+    rc = rc == SQLITE_OK ? SQLITE_ERROR : rc; /* defensive: see above */
+    sqlite3_result_error(ctx, sqlite3_errstr(rc), -1); /* defensive */
+    sqlite3_result_error_code(ctx, rc);                /* defensive */
   }
 }
 
@@ -1424,7 +1428,7 @@ static void memoProbeFunc(sqlite3_context *ctx, int argc,
   sqlite3_result_int64(ctx, MEMO_PROBE_MAGIC);
   if( pL->isError != 0 || sqlite3_value_type(pL->pOut) != SQLITE_INTEGER
       || sqlite3_value_int64(pL->pOut) != MEMO_PROBE_MAGIC ) {
-    return;
+    return; /* defensive: a SQLite whose sqlite3_context differs */
   }
   sqlite3_result_error(ctx, MEMO_PROBE_ERROR, -1);
   if( pL->isError != SQLITE_ERROR ) return;

@@ -332,10 +332,10 @@ static int memstatRead(MemstatVtab *pTab, const MemstatCounter *p,
       pRow->iHighwater = iHw;
       pRow->bHighwater = 1;
       break;
-    case MEMSTAT_HWN:
-      pRow->iValue = iHw;
-      pRow->bValue = 1;
-      break;
+    case MEMSTAT_HWN:     /* defensive here: lookaside only; see memstat.test */
+      pRow->iValue = iHw; /* defensive: Debian's SQLite omits lookaside */
+      pRow->bValue = 1;   /* defensive: as above */
+      break;              /* defensive: as above */
   }
   return 1;
 }
@@ -918,7 +918,7 @@ static int memprofNext(sqlite3_vtab_cursor *cur) {
   sqlite3 *db = pTab->db;
   const char *z = pCur->zScript;
   int n = pCur->nScript;
-  for( ;; ) {
+  for( ;; ) { /* defensive: loops only past an empty statement */
     MemprofRun run;
     MemprofRow *pRow = &pCur->row;
     sqlite3_stmt *pStmt = 0;
@@ -975,8 +975,9 @@ static int memprofNext(sqlite3_vtab_cursor *cur) {
     }
     pCur->iNext = (int)(zTail - z);
     if( pStmt == 0 ) {
-      pCur->iStmt--; /* Only a ";": not a statement */
-      continue;
+      /* memprofSkip() has passed over all that SQLite takes for empty */
+      pCur->iStmt--; /* defensive: only a ";", not a statement */
+      continue;      /* defensive: as above */
     }
     pRow->iSql = iStart;
     pRow->nSql = memprofTrim(&z[iStart], pCur->iNext - iStart);

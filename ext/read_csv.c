@@ -721,8 +721,8 @@ static i64 csvWalkField(const CsvReader *p, const char *z, i64 i, i64 n,
     for( ;; ) {
       zHit = memchr(z + j, p->cQuote, (size_t)(n - j));
       if( zHit == 0 ) { /* Cannot happen in a checked record */
-        zHit = z + n;
-        break;
+        zHit = z + n;   /* defensive: see above */
+        break;          /* defensive: see above */
       }
       if( zHit + 1 < z + n && (unsigned char)zHit[1] == p->cQuote ) {
         pF->mFlags |= CSV_FIELD_ESCAPED;
@@ -2034,8 +2034,10 @@ static int csvfileInit(sqlite3 *db, void *pAux, int argc,
   }
   if( rc == SQLITE_OK ) {
     rc = sqlite3_vtab_config(db, SQLITE_VTAB_DIRECTONLY);
-    if( rc != SQLITE_OK ) {
-      rc = csvErr(pzErr, sqlite3_mprintf("csv_file: %s", sqlite3_errstr(rc)));
+    if( rc != SQLITE_OK ) {                  /* See rcsvConnect() */
+      const char *zWhy = sqlite3_errstr(rc); /* defensive: see above */
+      char *zMsg = sqlite3_mprintf("csv_file: %s", zWhy); /* defensive */
+      rc = csvErr(pzErr, zMsg);                           /* defensive */
     }
   }
   if( rc != SQLITE_OK ) {
@@ -2211,11 +2213,12 @@ static int csvfileColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx,
   if( i < pRow->nStore ) {
     f = pRow->aField[i];
   } else {
-    /* A column the plan did not announce: walk the record to it */
-    i64 k = 0;
+    /* A column the plan did not announce (SQLite asks only for those in
+    ** colUsed, but a wrong answer here would read out of bounds) */
+    i64 k = 0; /* defensive: see above */
     int j;
-    for( j = 0; j <= i; j++ ) {
-      k = csvWalkField(&pCur->rdr, pRow->z, k, pRow->n, &f) + 1;
+    for( j = 0; j <= i; j++ ) { /* defensive: see above */
+      k = csvWalkField(&pCur->rdr, pRow->z, k, pRow->n, &f) + 1; /* defensive */
     }
   }
   if( csvIsNull(&p->opt, pRow, &f) ) return SQLITE_OK;
@@ -2324,10 +2327,13 @@ static int rcsvConnect(sqlite3 *db, void *pAux, int argc,
   p->db = db;
   p->pState = (FrugalDb *)pAux;
   rc = sqlite3_vtab_config(db, SQLITE_VTAB_DIRECTONLY);
+  /* It fails only outside xConnect or for an option SQLite does not know,
+  ** and frugal refuses a SQLite older than SQLITE_VTAB_DIRECTONLY. */
   if( rc != SQLITE_OK ) {
-    sqlite3_free(p);
-    *pzErr = sqlite3_mprintf("read_csv: %s", sqlite3_errstr(rc));
-    return rc;
+    const char *zWhy = sqlite3_errstr(rc);          /* defensive: see above */
+    sqlite3_free(p);                                /* defensive: see above */
+    *pzErr = sqlite3_mprintf("read_csv: %s", zWhy); /* defensive */
+    return rc;                                      /* defensive */
   }
   *ppVtab = &p->base;
   return SQLITE_OK;

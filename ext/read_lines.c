@@ -175,10 +175,13 @@ static int linesConnectKind(sqlite3 *db, void *pAux, const LinesKind *pKind,
   p->pState = (FrugalDb *)pAux;
   p->pKind = pKind;
   rc = sqlite3_vtab_config(db, SQLITE_VTAB_DIRECTONLY);
+  /* It fails only outside xConnect or for an option SQLite does not know,
+  ** and frugal refuses a SQLite older than SQLITE_VTAB_DIRECTONLY. */
   if( rc != SQLITE_OK ) {
-    sqlite3_free(p);
-    *pzErr = sqlite3_mprintf("%s: %s", pKind->zName, sqlite3_errstr(rc));
-    return rc;
+    const char *zWhy = sqlite3_errstr(rc); /* defensive: see above */
+    sqlite3_free(p);                       /* defensive: see above */
+    *pzErr = sqlite3_mprintf("%s: %s", pKind->zName, zWhy); /* defensive */
+    return rc;                                              /* defensive */
   }
   *ppVtab = &p->base;
   return SQLITE_OK;

