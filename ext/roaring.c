@@ -64,6 +64,7 @@
 #include "frugal_int.h"
 #include "roaring.h"
 
+#include <assert.h>
 #include <string.h>
 
 typedef unsigned char u8;
@@ -106,6 +107,7 @@ typedef uint32_t u32;
 #define RR_TAIL_MIN         32 /* Tails this short keep growing */
 #define RR_INSERTION_MAX    32 /* Tails up to this long: insertion sort */
 #define RR_SMALL_ARRAY      64 /* Arrays below this grow fourfold */
+#define RR_UNSORTED_MIN     64 /* Unsorted containers that may wait */
 
 /* One run: the values iStart..iStart+nLen. */
 typedef struct RoaringRun RoaringRun;
@@ -409,11 +411,42 @@ static int rrBestKind(int nCard, int nRun) {
   return nRunBytes < RR_BITSET_BYTES ? RR_RUN : RR_BITSET;
 }
 
+/*
+** The one run of a full container (all 65536 values).  A run container
+** with nAlloc 0 does not own its run: it points here (roaringAddRange()
+** builds full containers so, without an allocation each), and
+** rrContOwnRuns() gives it a copy of its own before anything changes it.
+*/
+static const RoaringRun rrFullRun = { 0, RR_CONT_VALUES - 1 };
+
+/* Make c, which holds nCard values, a full container that owns nothing. */
+static void rrContSetFull(RoaringCont *c) {
+  c->u.aRun = (RoaringRun *)&rrFullRun;
+  c->eKind = RR_RUN;
+  c->n = 1;
+  c->nAlloc = 0;
+  c->nCard = RR_CONT_VALUES;
+}
+
 /* Free what container c holds. */
 static void rrContFree(RoaringCont *c) {
-  sqlite3_free(c->u.p);
+  assert(c->nAlloc > 0 || c->u.p == 0 || c->u.aRun == &rrFullRun);
+  if( c->nAlloc > 0 ) sqlite3_free(c->u.p);
   c->u.p = 0;
   c->nCard = c->n = c->nAlloc = 0;
+}
+
+/* Give the run container c a copy of the runs it shares (see rrFullRun). */
+static int rrContOwnRuns(RoaringCont *c) {
+  RoaringRun *aNew;
+  if( c->nAlloc > 0 ) return ROARING_OK;
+  assert(c->eKind == RR_RUN && c->n == 1 && c->u.aRun == &rrFullRun);
+  aNew = sqlite3_malloc64(sizeof(RoaringRun));
+  if( aNew == 0 ) return ROARING_NOMEM;
+  aNew[0] = rrFullRun;
+  c->u.aRun = aNew;
+  c->nAlloc = 1;
+  return ROARING_OK;
 }
 
 /*
@@ -425,6 +458,7 @@ static int rrContReserve(RoaringCont *c, int nNeed, int nSize) {
   int nNew;
   void *pNew;
   if( nNeed <= c->nAlloc ) return ROARING_OK;
+  if( c->nAlloc == 0 && c->u.p && rrContOwnRuns(c) ) return ROARING_NOMEM;
   nNew = c->nAlloc < RR_FIRST_ARRAY_SIZE ? RR_FIRST_ARRAY_SIZE
        : c->nAlloc < RR_SMALL_ARRAY      ? c->nAlloc * 4
                                          : c->nAlloc * 2;
@@ -654,6 +688,8 @@ static int rrRunAdd(RoaringCont *c, u32 x, int *pbAdded) {
   int bJoinNext = i + 1 < c->n && a[i + 1].iStart == x + 1;
   *pbAdded = 0;
   if( i >= 0 && x <= rrRunEnd(&a[i]) ) return ROARING_OK;
+  if( rrContOwnRuns(c) ) return ROARING_NOMEM;
+  a = c->u.aRun;
   if( bJoinPrev && bJoinNext ) {
     a[i].nLen = (u16)(a[i].nLen + a[i + 1].nLen + 2);
     rrRunDelete(c, i + 1);
@@ -677,6 +713,8 @@ static int rrRunRemove(RoaringCont *c, u32 x, int *pbRemoved) {
   u32 iFirst, iLast;
   *pbRemoved = 0;
   if( i < 0 || x > rrRunEnd(&a[i]) ) return ROARING_OK;
+  if( rrContOwnRuns(c) ) return ROARING_NOMEM;
+  a = c->u.aRun;
   iFirst = a[i].iStart;
   iLast = rrRunEnd(&a[i]);
   if( iFirst == iLast ) {
@@ -1225,11 +1263,11 @@ static int rrContAndCount(const RoaringCont *a, const RoaringCont *b) {
 */
 
 /*
-** The index of the container with key iKey in r, or, if there is none,
-** -1 - (the index where it would go).
+** The index of the container with key iKey among containers lo..hi-1 of
+** r, or, if there is none, -1 - (the index where it would go).
 */
-static int rrSearch(const Roaring *r, uint64_t iKey, int iFrom) {
-  int lo = iFrom, hi = r->nCont;
+static int rrSearchIn(const Roaring *r, uint64_t iKey, int lo, int hi) {
+  int iEnd = hi;
   while( lo < hi ) {
     int mid = (lo + hi) >> 1;
     if( r->aCont[mid].iKey < iKey ) {
@@ -1238,8 +1276,13 @@ static int rrSearch(const Roaring *r, uint64_t iKey, int iFrom) {
       hi = mid;
     }
   }
-  if( lo < r->nCont && r->aCont[lo].iKey == iKey ) return lo;
+  if( lo < iEnd && r->aCont[lo].iKey == iKey ) return lo;
   return -1 - lo;
+}
+
+/* Like rrSearchIn() over the containers from iFrom on. */
+static int rrSearch(const Roaring *r, uint64_t iKey, int iFrom) {
+  return rrSearchIn(r, iKey, iFrom, r->nCont);
 }
 
 /* Like rrSearch(), but try r->iHint and the container after it first. */
@@ -1446,20 +1489,51 @@ static int rrContSettle(RoaringCont *c, RoaringRepeatFunc xRepeat, void *pArg) {
   return ROARING_OK;
 }
 
-int roaringAddLazy(Roaring *r, uint64_t v, RoaringRepeatFunc xRepeat,
-                   void *pArg) {
-  u32 x = (u32)(v & 0xffff);
-  RoaringCont *c;
-  int i = r->iHint, rc, bAdded;
-  if( i >= r->nCont || r->aCont[i].iKey != v >> 16 ) {
-    i = rrFind(r, v >> 16);
-    if( i < 0 ) {
-      i = -1 - i;
-      if( rrInsert(r, i, v >> 16) ) return ROARING_NOMEM;
-    }
-    r->iHint = i;
+/*
+** New keys in any order.  A value whose key has no container, and would
+** not go after the last one, gets a new container at the end of r->aCont
+** without moving the others: the last r->nUnsorted containers are in no
+** order and may share keys.  Once they are as many as the sorted ones (and
+** at least RR_UNSORTED_MIN), and when r is settled, rrSortUnsorted() sorts
+** them (heapsort, which needs no memory), merges those that share a key
+** and merges them into the sorted ones in one pass from the back.  So n new
+** keys cost O(n log n) whatever their order, where inserting each one in
+** place would move half the array each time.
+*/
+
+/* Sift a[i] down the max-heap a[0..n) by key. */
+static void rrHeapSift(RoaringCont *a, int i, int n) {
+  RoaringCont x = a[i];
+  for( ;; ) {
+    int iChild = 2 * i + 1;
+    if( iChild >= n ) break;
+    if( iChild + 1 < n && a[iChild + 1].iKey > a[iChild].iKey ) iChild++;
+    if( a[iChild].iKey <= x.iKey ) break;
+    a[i] = a[iChild];
+    i = iChild;
   }
-  c = &r->aCont[i];
+  a[i] = x;
+}
+
+/* Sort the n containers of a by key. */
+static void rrSortConts(RoaringCont *a, int n) {
+  int i;
+  for( i = n / 2 - 1; i >= 0; i-- ) rrHeapSift(a, i, n);
+  for( i = n - 1; i > 0; i-- ) {
+    RoaringCont x = a[0];
+    a[0] = a[i];
+    a[i] = x;
+    rrHeapSift(a, 0, i);
+  }
+}
+
+/*
+** Add the low part x of value v to container c lazily, as
+** roaringAddLazy() does: an array takes it at its end, unsorted.
+*/
+static int rrContAddLazy(RoaringCont *c, u32 x, uint64_t v,
+                         RoaringRepeatFunc xRepeat, void *pArg) {
+  int rc, bAdded;
   if( c->eKind == RR_ARRAY && c->n < RR_ARRAY_MAX ) {
     /* Append to the tail without looking at the array. */
     if( c->n == c->nAlloc && rrContReserve(c, c->n + 1, 2) ) {
@@ -1468,7 +1542,6 @@ int roaringAddLazy(Roaring *r, uint64_t v, RoaringRepeatFunc xRepeat,
     c->u.aVal[c->n++] = (u16)x;
     c->nCard++;
     c->nTail++;
-    r->bLazy = 1;
     if( c->nTail >= RR_TAIL_MIN
         && (sqlite3_int64)c->nTail * RR_SETTLE_RATIO >= c->n - c->nTail ) {
       return rrContSettle(c, xRepeat, pArg);
@@ -1484,12 +1557,127 @@ int roaringAddLazy(Roaring *r, uint64_t v, RoaringRepeatFunc xRepeat,
   return rc;
 }
 
+/*
+** Add the values of container y to container x (same key), both built by
+** roaringAddLazy(), as roaringAddLazy() would, then free y.  On failure
+** x holds some of the values of y, and y all of them.
+*/
+static int rrContAbsorb(RoaringCont *x, RoaringCont *y,
+                        RoaringRepeatFunc xRepeat, void *pArg) {
+  uint64_t iBase = y->iKey << 16;
+  int i, rc = ROARING_OK;
+  assert(x->iKey == y->iKey && y->eKind != RR_RUN);
+  if( y->eKind == RR_ARRAY ) {
+    for( i = 0; i < y->n && rc == ROARING_OK; i++ ) {
+      rc = rrContAddLazy(x, y->u.aVal[i], iBase | y->u.aVal[i], xRepeat, pArg);
+    }
+  } else {
+    for( i = 0; i < RR_WORDS && rc == ROARING_OK; i++ ) {
+      uint64_t w = y->u.aWord[i];
+      for( ; w && rc == ROARING_OK; w &= w - 1 ) {
+        u32 v = (u32)(i * 64 + rrCtz(w));
+        rc = rrContAddLazy(x, v, iBase | v, xRepeat, pArg);
+      }
+    }
+  }
+  if( rc == ROARING_OK ) rrContFree(y);
+  return rc;
+}
+
+/*
+** Sort the unsorted containers at the end of r into the others (see
+** above), reporting to xRepeat the values that two of them share.  On
+** failure r is valid, with some containers still unsorted.
+*/
+static int rrSortUnsorted(Roaring *r, RoaringRepeatFunc xRepeat, void *pArg) {
+  int nS = r->nCont - r->nUnsorted, nU = r->nUnsorted;
+  int i, j, k, rc;
+  RoaringCont *aU = &r->aCont[nS], *aC;
+  if( nU == 0 ) return ROARING_OK;
+  rrSortConts(aU, nU);
+  /* Merge the containers that share a key into one: aU[0..j). */
+  for( i = j = 1; i < nU; i++ ) {
+    if( aU[j - 1].iKey != aU[i].iKey ) {
+      aU[j++] = aU[i];
+    } else if( (rc = rrContAbsorb(&aU[j - 1], &aU[i], xRepeat, pArg)) != 0 ) {
+      memmove(&aU[j], &aU[i], (size_t)(nU - i) * sizeof(RoaringCont));
+      r->nUnsorted = j + nU - i;
+      r->nCont = nS + r->nUnsorted;
+      return rc;
+    }
+  }
+  r->nUnsorted = nU = j;
+  r->nCont = nS + nU;
+  /* Merge them into the sorted ones from the back, through spare room. */
+  if( rrReserve(r, (sqlite3_int64)nS + 2 * nU) ) return ROARING_NOMEM;
+  aC = r->aCont;
+  aU = &aC[nS + nU];
+  memcpy(aU, &aC[nS], (size_t)nU * sizeof(RoaringCont));
+  for( i = nS - 1, j = nU - 1, k = nS + nU - 1; j >= 0; k-- ) {
+    assert(i < 0 || aC[i].iKey != aU[j].iKey);
+    if( i >= 0 && aC[i].iKey > aU[j].iKey ) {
+      aC[k] = aC[i--];
+    } else {
+      aC[k] = aU[j--];
+    }
+  }
+  r->nUnsorted = 0;
+  r->iHint = 0;
+  return ROARING_OK;
+}
+
+/*
+** Set *pi to the index of the container for key iKey in r, which
+** roaringAddLazy() is building: one found among the sorted containers, a
+** new one after the last, or a new unsorted one.
+*/
+static int rrLazyFind(Roaring *r, uint64_t iKey, RoaringRepeatFunc xRepeat,
+                      void *pArg, int *pi) {
+  int nS = r->nCont - r->nUnsorted, i, rc;
+  if( r->nUnsorted >= RR_UNSORTED_MIN && r->nUnsorted >= nS ) {
+    rc = rrSortUnsorted(r, xRepeat, pArg);
+    if( rc ) return rc;
+    nS = r->nCont;
+  }
+  if( r->nUnsorted == 0 ) {
+    i = rrFind(r, iKey);
+  } else if( r->aCont[r->nCont - 1].iKey == iKey ) {
+    i = r->nCont - 1; /* The newest unsorted container */
+  } else {
+    i = rrSearchIn(r, iKey, 0, nS);
+  }
+  if( i < 0 ) {
+    i = r->nCont;
+    if( rrInsert(r, i, iKey) ) return ROARING_NOMEM;
+    /* Unsorted unless it is the new last of the sorted ones. */
+    if( r->nUnsorted > 0 || (i > 0 && r->aCont[i - 1].iKey > iKey) ) {
+      r->nUnsorted++;
+    }
+  }
+  r->iHint = *pi = i;
+  return ROARING_OK;
+}
+
+int roaringAddLazy(Roaring *r, uint64_t v, RoaringRepeatFunc xRepeat,
+                   void *pArg) {
+  int i = r->iHint, rc;
+  assert(v <= ROARING_MAX_VALUE);
+  r->bLazy = 1;
+  if( i >= r->nCont || r->aCont[i].iKey != v >> 16 ) {
+    rc = rrLazyFind(r, v >> 16, xRepeat, pArg, &i);
+    if( rc ) return rc;
+  }
+  return rrContAddLazy(&r->aCont[i], (u32)(v & 0xffff), v, xRepeat, pArg);
+}
+
 int roaringSettle(Roaring *r, RoaringRepeatFunc xRepeat, void *pArg) {
-  int i;
+  int i, rc;
   if( !r->bLazy ) return ROARING_OK;
+  rc = rrSortUnsorted(r, xRepeat, pArg);
+  if( rc ) return rc;
   for( i = 0; i < r->nCont; i++ ) {
     if( r->aCont[i].nTail > 0 ) {
-      int rc = rrContSettle(&r->aCont[i], xRepeat, pArg);
+      rc = rrContSettle(&r->aCont[i], xRepeat, pArg);
       if( rc ) return rc;
     }
   }
@@ -1525,11 +1713,21 @@ static int rrContRange(int eOp, const RoaringCont *c, u32 iFirst, u32 iLast,
   return rrContOp(eOp, c, &range, pOut);
 }
 
+/*
+** Add every value in [lo, hi).  The containers the range covers entirely
+** are made full (sharing rrFullRun, so they cost no allocation), and the
+** range's first and last container are ORed with the part they get.  The
+** new containers are built where they go in r->aCont, so that the range
+** costs the container array and nothing more; a failure puts back what
+** was there.
+*/
 int roaringAddRange(Roaring *r, uint64_t lo, uint64_t hi) {
   uint64_t kFirst, kLast, k;
   sqlite3_int64 nNew;
-  RoaringCont *aNew;
-  int i, iFirst, iEnd, n = 0, rc = ROARING_OK;
+  RoaringCont aOld[2]; /* Old first and last containers, if they exist */
+  RoaringCont *aC;
+  int i, iFirst, iEnd, nOld, nMid = 0, rc = ROARING_OK;
+  assert(!r->bLazy);
   if( hi > ROARING_MAX_VALUE + 1 ) hi = ROARING_MAX_VALUE + 1;
   if( lo >= hi ) return ROARING_OK;
   kFirst = lo >> 16;
@@ -1540,41 +1738,54 @@ int roaringAddRange(Roaring *r, uint64_t lo, uint64_t hi) {
   for( iEnd = iFirst; iEnd < r->nCont && r->aCont[iEnd].iKey <= kLast; ) {
     iEnd++;
   }
-  /* Containers kFirst..kLast replace those at iFirst..iEnd-1. */
+  /* Containers kFirst..kLast replace the nOld at iFirst..iEnd-1. */
+  nOld = iEnd - iFirst;
   nNew = (sqlite3_int64)(kLast - kFirst + 1);
-  aNew = sqlite3_malloc64((sqlite3_uint64)nNew * sizeof(RoaringCont));
-  if( aNew == 0 ) return ROARING_NOMEM;
-  i = iFirst;
-  for( k = kFirst; k <= kLast; k++ ) {
-    u32 f = k == kFirst ? (u32)(lo & 0xffff) : 0;
-    u32 l = k == kLast ? (u32)((hi - 1) & 0xffff) : RR_CONT_VALUES - 1;
-    RoaringCont *c = &aNew[n];
-    memset(c, 0, sizeof(*c));
-    c->iKey = k;
-    if( i < iEnd && r->aCont[i].iKey == k && (f > 0 || l < 0xffff) ) {
-      rc = rrContRange(ROARING_OR, &r->aCont[i], f, l, c);
-    } else {
-      RoaringRun run = rrRun(f, l);
-      rc = rrContSetRuns(c, &run, 1, (int)(l - f + 1), 0, 1);
-    }
-    if( i < iEnd && r->aCont[i].iKey == k ) i++;
-    if( rc ) break;
-    n++;
+  if( rrReserve(r, (sqlite3_int64)r->nCont - nOld + nNew) ) {
+    return ROARING_NOMEM;
   }
-  if( rc == ROARING_OK ) {
-    rc = rrReserve(r, (sqlite3_int64)r->nCont - (iEnd - iFirst) + nNew);
+  aC = r->aCont;
+  /* The edges first: they are the only part that can fail. */
+  memset(aOld, 0, sizeof(aOld));
+  for( i = 0; i < 2 && rc == ROARING_OK; i++ ) {
+    int iAt = i == 0 ? iFirst : iEnd - 1;
+    uint64_t kEdge = i == 0 ? kFirst : kLast;
+    u32 f = kEdge == kFirst ? (u32)(lo & 0xffff) : 0;
+    u32 l = kEdge == kLast ? (u32)((hi - 1) & 0xffff) : RR_CONT_VALUES - 1;
+    RoaringRun run = rrRun(f, l);
+    if( i == 1 && kLast == kFirst ) break;
+    aOld[i].iKey = kEdge;
+    if( f == 0 && l == RR_CONT_VALUES - 1 ) {
+      rrContSetFull(&aOld[i]);
+    } else if( nOld > 0 && aC[iAt].iKey == kEdge ) {
+      rc = rrContRange(ROARING_OR, &aC[iAt], f, l, &aOld[i]);
+    } else {
+      rc = rrContSetRuns(&aOld[i], &run, 1, (int)(l - f + 1), 0, 1);
+    }
   }
   if( rc ) {
-    while( n > 0 ) rrContFree(&aNew[--n]);
-    sqlite3_free(aNew);
+    rrContFree(&aOld[0]);
+    rrContFree(&aOld[1]);
     return rc;
   }
-  for( i = iFirst; i < iEnd; i++ ) rrContFree(&r->aCont[i]);
-  memmove(&r->aCont[iFirst + nNew], &r->aCont[iEnd],
+  /* Nothing fails from here on. */
+  for( i = iFirst; i < iEnd; i++ ) rrContFree(&aC[i]);
+  memmove(&aC[iFirst + nNew], &aC[iEnd],
           (size_t)(r->nCont - iEnd) * sizeof(RoaringCont));
-  memcpy(&r->aCont[iFirst], aNew, (size_t)nNew * sizeof(RoaringCont));
-  r->nCont += (int)nNew - (iEnd - iFirst);
-  sqlite3_free(aNew);
+  for( k = kFirst; k <= kLast; k++ ) {
+    RoaringCont *c = &aC[iFirst + nMid++];
+    if( k == kFirst ) {
+      *c = aOld[0];
+    } else if( k == kLast ) {
+      *c = aOld[1];
+    } else {
+      memset(c, 0, sizeof(*c));
+      c->iKey = k;
+      rrContSetFull(c);
+    }
+  }
+  r->nCont += (int)nNew - nOld;
+  r->iHint = 0;
   return ROARING_OK;
 }
 

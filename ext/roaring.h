@@ -52,7 +52,8 @@ struct Roaring {
   int nCont;          /* Containers in use */
   int nAlloc;         /* Containers allocated */
   int iHint;          /* Container the last lookup found */
-  int bLazy;          /* roaringAddLazy() left values to sort */
+  int nUnsorted;      /* roaringAddLazy(): last containers, not in order */
+  int bLazy;          /* roaringAddLazy() left values or keys to sort */
 };
 
 /* Release what r holds; r is then the empty set. */
@@ -74,7 +75,9 @@ int roaringRemove(Roaring *r, uint64_t v, int *pbChanged);
 ** it costs no search: roaringSettle() must be called before r is used in
 ** any other way.  A value found to be added again (at once or when
 ** roaringSettle() sorts it in) is reported to xRepeat(pArg, v), if not
-** NULL; a non-zero return from xRepeat is returned.
+** NULL; a non-zero return from xRepeat is returned.  roaringSettle() may
+** fail too (it sorts and merges what was left); r then still needs
+** settling, and may be settled again or reset.
 */
 typedef int (*RoaringRepeatFunc)(void *pArg, uint64_t v);
 int roaringAddLazy(Roaring *r, uint64_t v, RoaringRepeatFunc xRepeat,

@@ -12,7 +12,8 @@
 **             round trips through both formats, the four set operations
 **             new and in place, counts, subset, add/keep range, remove
 **   lazy      roaringAddLazy()+roaringSettle() against roaringAdd() on
-**             sorted, reversed, strided, repeating and random streams,
+**             sorted, reversed, strided, repeating and random streams
+**             (values and new keys in any order),
 **             with the number and sum of the repeats reported
 **   files     the specification's files read as their README describes;
 **             the canonical ones re-serialize byte for byte
@@ -452,14 +453,18 @@ static uint64_t lazyValue(int eShape, uint64_t i, uint64_t n, uint64_t base) {
     case 4: return base + rndBelow(n);            /* Random, some repeats */
     case 5: return base + (i % 4) * 100000 + i;   /* Four sorted sources */
     case 6: return base + rndBelow(5000);         /* Dense, many repeats */
-    default: return base + (rnd64() & 0xffffff);  /* Random, wide */
+    case 7: return base + (rnd64() & 0xffffff);   /* Random, wide */
+    case 8: /* Random keys, thousands of them, with repeats */
+      return base + rndBelow(n / 2 + 1) * 2654435761U % 200000000U;
+    default: /* Ascending, and new keys below the last between */
+      return i % 2 ? base + i : base + 200000000U - i * 65536 % 200000000U;
   }
 }
 
 static void testLazy(void) {
   int eShape, iRound;
   for( iRound = 0; iRound < 40; iRound++ ) {
-    for( eShape = 0; eShape < 8; eShape++ ) {
+    for( eShape = 0; eShape < 10; eShape++ ) {
       uint64_t n = 1 + rndBelow(iRound % 4 == 0 ? 300000 : 20000), i;
       uint64_t base = rndBelow(3) ? 0 : (rnd64() & MAX_VALUE) - 400000000;
       uint64_t iSum = 0, iDistinctSum = 0;
@@ -1124,9 +1129,15 @@ static int nomemRun(int eTest, const Roaring *a, const Roaring *b,
       for( i = 0; i < v->n && rc == ROARING_OK; i++ ) {
         rc = roaringAddLazy(&x, v->a[(i * 7919) % v->n], 0, 0);
       }
-      /* roaringSettle() never allocates: the set is readable after it
-      ** whether or not an add failed. */
-      if( roaringSettle(&x, 0, 0) ) rc = ROARING_CORRUPT;
+      /* The set is readable after roaringSettle() whether or not an add
+      ** failed; a settle that failed can be done again. */
+      if( rc == ROARING_OK ) rc = roaringSettle(&x, 0, 0);
+      {
+        int iSave = iFailAt;
+        iFailAt = -1;
+        if( roaringSettle(&x, 0, 0) ) rc = ROARING_CORRUPT;
+        iFailAt = iSave;
+      }
       break;
     case NOMEM_COPY: rc = roaringCopy(&x, a); break;
     case NOMEM_ADDRANGE: {
