@@ -2350,31 +2350,23 @@ int roaringSerialize(const Roaring *r, unsigned char **paOut, size_t *pnOut,
 }
 
 /*
-** Read one container's data, of kind eKind and nCard values, from the n
-** bytes at p into the zeroed container c.  Set *pnUsed to the bytes it
-** took.
+** Check the data of one container, of kind eKind and nCard values, in the
+** n bytes at p; set *pnUsed to the bytes it takes.
 */
-static int rrReadCont(RoaringCont *c, int eKind, int nCard, const u8 *p,
-                      size_t n, size_t *pnUsed) {
+static int rrCheckCont(int eKind, int nCard, const u8 *p, size_t n,
+                       size_t *pnUsed) {
   int i;
   if( eKind == RR_ARRAY ) {
     if( n / 2 < (size_t)nCard ) return ROARING_CORRUPT;
-    if( rrContAlloc(c, RR_ARRAY, nCard) ) return ROARING_NOMEM;
-    rrGetValues(c->u.aVal, p, nCard);
     for( i = 1; i < nCard; i++ ) {
-      if( c->u.aVal[i] <= c->u.aVal[i - 1] ) return ROARING_CORRUPT;
+      if( rrGet16(p + 2 * i) <= rrGet16(p + 2 * i - 2) ) return ROARING_CORRUPT;
     }
-    c->n = nCard;
     *pnUsed = (size_t)nCard * 2;
   } else if( eKind == RR_BITSET ) {
+    int nBits = 0;
     if( n < RR_BITSET_BYTES ) return ROARING_CORRUPT;
-    if( rrContAlloc(c, RR_BITSET, RR_WORDS) ) return ROARING_NOMEM;
-    if( RR_LITTLE_ENDIAN ) {
-      memcpy(c->u.aWord, p, RR_BITSET_BYTES);
-    } else {
-      for( i = 0; i < RR_WORDS; i++ ) c->u.aWord[i] = rrGet64(p + 8 * i);
-    }
-    if( rrWordsCount(c->u.aWord) != nCard ) return ROARING_CORRUPT;
+    for( i = 0; i < RR_WORDS; i++ ) nBits += rrPopcount(rrGet64(p + 8 * i));
+    if( nBits != nCard ) return ROARING_CORRUPT;
     *pnUsed = RR_BITSET_BYTES;
   } else {
     int nRun, nTotal = 0;
@@ -2382,36 +2374,144 @@ static int rrReadCont(RoaringCont *c, int eKind, int nCard, const u8 *p,
     if( n < 2 ) return ROARING_CORRUPT;
     nRun = (int)rrGet16(p);
     if( (n - 2) / 4 < (size_t)nRun ) return ROARING_CORRUPT;
-    if( rrContAlloc(c, RR_RUN, nRun) ) return ROARING_NOMEM;
     for( i = 0; i < nRun; i++ ) {
       u32 iStart = rrGet16(p + 2 + 4 * i), nLen = rrGet16(p + 4 + 4 * i);
       if( iStart + nLen >= RR_CONT_VALUES ) return ROARING_CORRUPT;
       if( (int32_t)iStart <= iPrevEnd ) return ROARING_CORRUPT;
-      if( (int32_t)iStart == iPrevEnd + 1 ) {
-        /* Touches the previous run: valid, but not canonical. */
-        c->u.aRun[c->n - 1].nLen =
-            (u16)(iStart + nLen - c->u.aRun[c->n - 1].iStart);
-      } else {
-        c->u.aRun[c->n++] = rrRun(iStart, iStart + nLen);
-      }
       iPrevEnd = (int32_t)(iStart + nLen);
       nTotal += (int)nLen + 1;
     }
     if( nTotal != nCard ) return ROARING_CORRUPT;
     *pnUsed = 2 + (size_t)nRun * 4;
   }
-  c->nCard = nCard;
   return ROARING_OK;
 }
 
 /*
-** Append to r the containers of the 32-bit bitmap in the n bytes at p,
-** whose values get the upper 32 bits iBucket.  Set *pnUsed to the bytes
-** it took.
+** Load the data of one container, checked by rrCheckCont(), into the
+** zeroed container c.
 */
-static int rrReadBucket(Roaring *r, const u8 *p, size_t n, uint64_t iBucket,
-                        size_t *pnUsed) {
+static int rrLoadCont(RoaringCont *c, int eKind, int nCard, const u8 *p) {
+  int i;
+  if( eKind == RR_ARRAY ) {
+    if( rrContAlloc(c, RR_ARRAY, nCard) ) return ROARING_NOMEM;
+    rrGetValues(c->u.aVal, p, nCard);
+    c->n = nCard;
+  } else if( eKind == RR_BITSET ) {
+    if( rrContAlloc(c, RR_BITSET, RR_WORDS) ) return ROARING_NOMEM;
+    if( RR_LITTLE_ENDIAN ) {
+      memcpy(c->u.aWord, p, RR_BITSET_BYTES);
+    } else {
+      for( i = 0; i < RR_WORDS; i++ ) c->u.aWord[i] = rrGet64(p + 8 * i);
+    }
+  } else {
+    int nRun = (int)rrGet16(p);
+    if( rrContAlloc(c, RR_RUN, nRun) ) return ROARING_NOMEM;
+    for( i = 0; i < nRun; i++ ) {
+      u32 iStart = rrGet16(p + 2 + 4 * i), nLen = rrGet16(p + 4 + 4 * i);
+      if( c->n > 0 && rrRunEnd(&c->u.aRun[c->n - 1]) + 1 == iStart ) {
+        /* Touches the previous run: valid, but not canonical. */
+        c->u.aRun[c->n - 1].nLen =
+            (u16)(iStart + nLen - c->u.aRun[c->n - 1].iStart);
+      } else {
+        c->u.aRun[c->n++] = rrRun(iStart, iStart + nLen);
+      }
+    }
+  }
+  c->nCard = nCard;
+  return ROARING_OK;
+}
+
+/* True if the checked data at p of a container (eKind, nCard) holds x. */
+static int rrBytesContain(int eKind, int nCard, const u8 *p, u32 x) {
+  int lo = 0, hi;
+  if( eKind == RR_BITSET ) return (p[x >> 3] >> (x & 7)) & 1;
+  if( eKind == RR_ARRAY ) {
+    hi = nCard;
+    while( lo < hi ) {
+      int mid = (lo + hi) >> 1;
+      u32 y = rrGet16(p + 2 * mid);
+      if( y == x ) return 1;
+      if( y < x ) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return 0;
+  }
+  /* The last run starting at or before x. */
+  hi = (int)rrGet16(p);
+  p += 2;
+  while( lo < hi ) {
+    int mid = (lo + hi) >> 1;
+    if( rrGet16(p + 4 * mid) <= x ) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return lo > 0 && x <= rrGet16(p + 4 * lo - 4) + rrGet16(p + 4 * lo - 2);
+}
+
+/* The smallest (bMax: largest) low part in the checked data at p. */
+static u32 rrBytesExtreme(int eKind, int nCard, const u8 *p, int bMax) {
+  int i, nRun;
+  if( eKind == RR_ARRAY ) return rrGet16(p + (bMax ? 2 * (nCard - 1) : 0));
+  if( eKind == RR_RUN ) {
+    nRun = (int)rrGet16(p);
+    if( !bMax ) return rrGet16(p + 2);
+    return rrGet16(p + 4 * nRun - 2) + rrGet16(p + 4 * nRun);
+  }
+  /* A bitset: the first or last byte that is not 0 (nCard > 0). */
+  for( i = bMax ? RR_BITSET_BYTES - 1 : 0; p[i] == 0; i += bMax ? -1 : 1 ) {}
+  if( bMax ) {
+    for( nRun = 7; ((p[i] >> nRun) & 1) == 0; nRun-- ) {}
+    return (u32)i * 8 + (u32)nRun;
+  }
+  return (u32)i * 8 + (u32)rrCtz(p[i]);
+}
+
+/*
+** Where rrReadBucket() puts what it reads: the containers into r, or, if
+** r is NULL, what roaringScan() wants into pScan (and the probe below).
+*/
+typedef struct RoaringReader RoaringReader;
+struct RoaringReader {
+  Roaring *r;         /* Decode into this set, or NULL */
+  RoaringScan *pScan; /* Else the summary */
+  uint64_t iProbe;    /* The value pScan->bFound is about */
+  const u8 *pLast;    /* Data of the last container seen */
+  int eLastKind;      /* Its kind */
+  int nLastCard;      /* Its count */
+  uint64_t iLastKey;  /* Its key */
+};
+
+/* Note in pRd->pScan the container (iKey, eKind, nCard) with data at p. */
+static void rrScanCont(RoaringReader *pRd, uint64_t iKey, int eKind, int nCard,
+                       const u8 *p) {
+  RoaringScan *pScan = pRd->pScan;
+  if( pScan->nCount == 0 ) {
+    pScan->iMin = iKey << 16 | rrBytesExtreme(eKind, nCard, p, 0);
+  }
+  pScan->nCount += (uint64_t)nCard;
+  if( iKey == pRd->iProbe >> 16 ) {
+    pScan->bFound = rrBytesContain(eKind, nCard, p, pRd->iProbe & 0xffff);
+  }
+  pRd->pLast = p;
+  pRd->eLastKind = eKind;
+  pRd->nLastCard = nCard;
+  pRd->iLastKey = iKey;
+}
+
+/*
+** Read the 32-bit bitmap in the n bytes at p, whose values get the upper
+** 32 bits iBucket, as pRd says.  Set *pnUsed to the bytes it took.
+*/
+static int rrReadBucket(RoaringReader *pRd, const u8 *p, size_t n,
+                        uint64_t iBucket, size_t *pnUsed) {
   const u8 *aRunBits = 0, *aHeader, *aOffset = 0;
+  Roaring *r = pRd->r;
   size_t iPos;
   u32 iCookie;
   int nCont, bRun = 0, i, rc;
@@ -2439,32 +2539,42 @@ static int rrReadBucket(Roaring *r, const u8 *p, size_t n, uint64_t iBucket,
     aOffset = p + iPos;
     iPos += (size_t)nCont * 4;
   }
-  if( rrReserve(r, (sqlite3_int64)r->nCont + nCont) ) return ROARING_NOMEM;
+  if( r && rrReserve(r, (sqlite3_int64)r->nCont + nCont) ) {
+    return ROARING_NOMEM;
+  }
   for( i = 0; i < nCont; i++ ) {
     int32_t iKey = (int32_t)rrGet16(aHeader + 4 * i);
     int nCard = (int)rrGet16(aHeader + 4 * i + 2) + 1;
     int eKind = nCard > RR_ARRAY_MAX ? RR_BITSET : RR_ARRAY;
-    RoaringCont *c = &r->aCont[r->nCont];
+    uint64_t iFullKey = iBucket << 16 | (uint64_t)iKey;
     size_t nUsed = 0;
     if( iKey <= iPrevKey ) return ROARING_CORRUPT;
     iPrevKey = iKey;
     if( aOffset && rrGet32(aOffset + 4 * i) != iPos ) return ROARING_CORRUPT;
     if( bRun && (aRunBits[i / 8] >> (i % 8)) & 1 ) eKind = RR_RUN;
-    memset(c, 0, sizeof(*c));
-    c->iKey = iBucket << 16 | (uint64_t)iKey;
-    rc = rrReadCont(c, eKind, nCard, p + iPos, n - iPos, &nUsed);
-    if( rc ) {
-      rrContFree(c);
-      return rc;
+    rc = rrCheckCont(eKind, nCard, p + iPos, n - iPos, &nUsed);
+    if( rc ) return rc;
+    if( r ) {
+      RoaringCont *c = &r->aCont[r->nCont];
+      memset(c, 0, sizeof(*c));
+      c->iKey = iFullKey;
+      if( rrLoadCont(c, eKind, nCard, p + iPos) ) return ROARING_NOMEM;
+      r->nCont++;
+    } else {
+      rrScanCont(pRd, iFullKey, eKind, nCard, p + iPos);
     }
-    r->nCont++;
     iPos += nUsed;
   }
   *pnUsed = iPos;
   return ROARING_OK;
 }
 
-int roaringDeserialize(Roaring *r, const void *pBlob, size_t n, int *peFormat) {
+/*
+** Read the n bytes at pBlob as pRd says (into the empty set pRd->r, or
+** into the zeroed pRd->pScan).  On failure pRd->r is left empty.
+*/
+static int rrRead(RoaringReader *pRd, const void *pBlob, size_t n,
+                  int *peFormat) {
   const u8 *p = (const u8 *)pBlob;
   size_t iPos = 8, nUsed;
   uint64_t nBucket, b;
@@ -2473,12 +2583,13 @@ int roaringDeserialize(Roaring *r, const void *pBlob, size_t n, int *peFormat) {
   if( n >= 4
       && ((rrGet32(p) & 0xffff) == RR_COOKIE_RUN
           || rrGet32(p) == RR_COOKIE_NORUN) ) {
-    rc = rrReadBucket(r, p, n, 0, &nUsed);
+    rc = rrReadBucket(pRd, p, n, 0, &nUsed);
     if( rc == ROARING_OK && nUsed == n ) {
       if( peFormat ) *peFormat = ROARING_FORMAT_32;
       return ROARING_OK;
     }
-    roaringReset(r);
+    if( pRd->r ) roaringReset(pRd->r);
+    if( pRd->pScan ) memset(pRd->pScan, 0, sizeof(RoaringScan));
     if( rc == ROARING_NOMEM ) return rc;
     rc = ROARING_CORRUPT;
   }
@@ -2493,7 +2604,7 @@ int roaringDeserialize(Roaring *r, const void *pBlob, size_t n, int *peFormat) {
     if( iBucket <= iPrev || (uint64_t)iBucket > RR_MAX_BUCKET ) goto corrupt;
     iPrev = iBucket;
     iPos += 4;
-    rc = rrReadBucket(r, p + iPos, n - iPos, (uint64_t)iBucket, &nUsed);
+    rc = rrReadBucket(pRd, p + iPos, n - iPos, (uint64_t)iBucket, &nUsed);
     if( rc ) goto failed;
     iPos += nUsed;
   }
@@ -2503,7 +2614,31 @@ int roaringDeserialize(Roaring *r, const void *pBlob, size_t n, int *peFormat) {
 corrupt:
   rc = ROARING_CORRUPT;
 failed:
-  roaringReset(r);
+  if( pRd->r ) roaringReset(pRd->r);
+  if( pRd->pScan ) memset(pRd->pScan, 0, sizeof(RoaringScan));
+  return rc;
+}
+
+int roaringDeserialize(Roaring *r, const void *pBlob, size_t n, int *peFormat) {
+  RoaringReader rd;
+  assert(r->nCont == 0);
+  memset(&rd, 0, sizeof(rd));
+  rd.r = r;
+  return rrRead(&rd, pBlob, n, peFormat);
+}
+
+int roaringScan(const void *pBlob, size_t n, uint64_t v, RoaringScan *pScan) {
+  RoaringReader rd;
+  int rc;
+  memset(&rd, 0, sizeof(rd));
+  memset(pScan, 0, sizeof(*pScan));
+  rd.pScan = pScan;
+  rd.iProbe = v;
+  rc = rrRead(&rd, pBlob, n, 0);
+  if( rc == ROARING_OK && pScan->nCount > 0 ) {
+    pScan->iMax = rd.iLastKey << 16
+                | rrBytesExtreme(rd.eLastKind, rd.nLastCard, rd.pLast, 1);
+  }
   return rc;
 }
 

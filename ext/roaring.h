@@ -45,6 +45,7 @@ typedef struct Roaring Roaring;
 typedef struct RoaringCont RoaringCont;
 typedef struct RoaringIter RoaringIter;
 typedef struct RoaringStats RoaringStats;
+typedef struct RoaringScan RoaringScan;
 
 /* A set of values.  All-zero is the empty set. */
 struct Roaring {
@@ -124,6 +125,20 @@ int roaringSerialize(const Roaring *r, unsigned char **paOut, size_t *pnOut,
                      size_t nMax);
 size_t roaringSerializedSize(const Roaring *r);
 int roaringDeserialize(Roaring *r, const void *p, size_t n, int *peFormat);
+
+/*
+** roaringScan() checks the n bytes at p as roaringDeserialize() does, but
+** decodes nothing and allocates nothing: it answers from the bytes
+** themselves.  ROARING_CORRUPT (and *pScan zeroed) if they are not a valid
+** serialization.
+*/
+struct RoaringScan {
+  uint64_t nCount; /* Values */
+  uint64_t iMin;   /* The smallest, if nCount > 0 */
+  uint64_t iMax;   /* The largest, if nCount > 0 */
+  int bFound;      /* roaringScan()'s argument v is one of them */
+};
+int roaringScan(const void *p, size_t n, uint64_t v, RoaringScan *pScan);
 
 /* What roaringStats() reports: containers by kind, as r holds them. */
 struct RoaringStats {
