@@ -58,8 +58,20 @@
 ** found last (iHint) and try it and the next one before searching, so
 ** adding values in ascending order, or nearly so, costs no search at all.
 ** roaringAddLazy() goes further for values in any order: an array takes
-** them unsorted at its end and sorts them in by batches (see the section
-** "Building from values in any order"); that is what bitmap_agg() uses.
+** them unsorted at its end and sorts them in by batches, and a new key that
+** does not go at the end gets an unsorted container there, sorted in by
+** batches too (see the section "Building from values in any order"), so
+** no order of values costs more than O(log n) each; that is what
+** bitmap_agg(), bitmap() and bitmap_from_json() use.
+**
+** roaringScan() reads a serialization in place: it checks every byte as
+** roaringDeserialize() does, decodes nothing, and answers count, min, max
+** and membership from the bytes (a binary search of the keys, then of the
+** one container).
+**
+** A full container (all 65536 values) made by roaringAddRange() shares one
+** constant run, rrFullRun, instead of allocating one of its own; it gets
+** a copy before anything changes it.
 */
 #include "frugal_int.h"
 #include "roaring.h"
