@@ -1074,7 +1074,12 @@ static void bitmapAggStep(sqlite3_context *ctx, int argc,
   uint64_t v;
   int rc;
   (void)argc;
-  if( bitmapValue(ctx, "bitmap_agg", argv[0], &v) <= 0 ) return;
+  if( sqlite3_value_type(argv[0]) == SQLITE_INTEGER
+      && sqlite3_value_int64(argv[0]) >= 0 ) {
+    v = (uint64_t)sqlite3_value_int64(argv[0]); /* The usual case, quickly */
+  } else if( bitmapValue(ctx, "bitmap_agg", argv[0], &v) <= 0 ) {
+    return;
+  }
   p = sqlite3_aggregate_context(ctx, sizeof(*p));
   if( p == 0 ) {
     sqlite3_result_error_nomem(ctx);

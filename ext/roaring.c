@@ -111,15 +111,16 @@ typedef uint32_t u32;
 #define RR_EMPTY32_BYTES    8     /* An empty 32-bit bitmap */
 #define RR_MAX_KEY          (ROARING_MAX_VALUE >> 16)
 #define RR_MAX_BUCKET       (ROARING_MAX_VALUE >> 32)
-#define RR_GALLOP_RATIO     32 /* Size ratio from which AND gallops */
-#define RR_FIRST_ARRAY_SIZE 8  /* Values allocated for a new array */
-#define RR_SMALL_RATIO      8  /* b this much smaller: a op= b by container */
-#define RR_MERGE_RATIO      64 /* Tails this much shorter are inserted */
-#define RR_SETTLE_RATIO     2  /* Tails this much shorter keep growing */
-#define RR_TAIL_MIN         32 /* Tails this short keep growing */
-#define RR_INSERTION_MAX    32 /* Tails up to this long: insertion sort */
-#define RR_SMALL_ARRAY      64 /* Arrays below this grow fourfold */
-#define RR_UNSORTED_MIN     64 /* Unsorted containers that may wait */
+#define RR_GALLOP_RATIO     32  /* Size ratio from which AND gallops */
+#define RR_FIRST_ARRAY_SIZE 8   /* Values allocated for a new array */
+#define RR_SMALL_RATIO      8   /* b this much smaller: a op= b by container */
+#define RR_MERGE_RATIO      64  /* Tails this much shorter are inserted */
+#define RR_SETTLE_RATIO     2   /* Tails this much shorter keep growing */
+#define RR_TAIL_MIN         128 /* Tails this short keep growing */
+#define RR_INSERTION_MAX    32  /* Tails up to this long: insertion sort */
+#define RR_BUCKET_SORT_MAX  256 /* Up to this long: by high byte, then so */
+#define RR_SMALL_ARRAY      64  /* Arrays below this grow fourfold */
+#define RR_UNSORTED_MIN     64  /* Unsorted containers that may wait */
 
 /* One run: the values iStart..iStart+nLen. */
 typedef struct RoaringRun RoaringRun;
@@ -1131,6 +1132,8 @@ done:
 static int rrContOp(int eOp, const RoaringCont *a, const RoaringCont *b,
                     RoaringCont *pOut) {
   int eA = a->eKind, eB = b->eKind;
+  assert(a->iKey == b->iKey && a->nCard > 0 && b->nCard > 0);
+  assert(a->nTail == 0 && b->nTail == 0 && pOut->u.p == 0);
   pOut->iKey = a->iKey;
   if( eA == RR_ARRAY && eB == RR_ARRAY ) {
     int nMax = eOp == ROARING_AND || eOp == ROARING_ANDNOT ? a->n : a->n + b->n;
@@ -1334,6 +1337,7 @@ static int rrReserve(Roaring *r, sqlite3_int64 nNeed) {
 */
 static int rrInsert(Roaring *r, int i, uint64_t iKey) {
   RoaringCont *c;
+  assert(i >= 0 && i <= r->nCont && iKey <= RR_MAX_KEY);
   if( rrReserve(r, (sqlite3_int64)r->nCont + 1) ) return ROARING_NOMEM;
   c = &r->aCont[i];
   memmove(c + 1, c, (size_t)(r->nCont - i) * sizeof(*c));
@@ -1349,6 +1353,7 @@ static int rrInsert(Roaring *r, int i, uint64_t iKey) {
 
 /* Remove the container at index i of r, which is empty or is freed. */
 static void rrDelete(Roaring *r, int i) {
+  assert(i >= 0 && i < r->nCont && !r->bLazy);
   rrContFree(&r->aCont[i]);
   memmove(&r->aCont[i], &r->aCont[i + 1],
           (size_t)(r->nCont - i - 1) * sizeof(RoaringCont));
@@ -1423,6 +1428,25 @@ static void rrSortValues(u16 *a, int n, u16 *aTmp) {
     }
     return;
   }
+  if( n <= RR_BUCKET_SORT_MAX ) {
+    /* Counting sort by the high byte into aTmp; then an insertion sort
+    ** back into a, which has little left to do. */
+    int aHi[256];
+    memset(aHi, 0, sizeof(aHi));
+    for( i = 0; i < n; i++ ) aHi[a[i] >> 8]++;
+    for( i = 0, k = 0; i < 256; i++ ) {
+      int c = aHi[i];
+      aHi[i] = k;
+      k += c;
+    }
+    for( i = 0; i < n; i++ ) aTmp[aHi[a[i] >> 8]++] = a[i];
+    for( i = 0; i < n; i++ ) {
+      u16 x = aTmp[i];
+      for( j = i; j > 0 && a[j - 1] > x; j-- ) a[j] = a[j - 1];
+      a[j] = x;
+    }
+    return;
+  }
   /* Radix sort, low byte then high byte. */
   memset(aCount, 0, sizeof(aCount));
   for( i = 0; i < n; i++ ) {
@@ -1449,6 +1473,7 @@ static int rrContSettle(RoaringCont *c, RoaringRepeatFunc xRepeat, void *pArg) {
   u16 aTail[RR_ARRAY_MAX]; /* The sorted tail; then the repeats */
   u16 *a = c->u.aVal;
   int nT = c->nTail, n = c->n, nS = n - nT;
+  assert(c->eKind == RR_ARRAY && nT > 0 && nT <= n && n <= RR_ARRAY_MAX);
   int i, g = 0;       /* Repeats so far */
   int iRep = 0;       /* They are aTail[iRep..iRep+g) */
   int32_t iLast = -1; /* The value placed last */
@@ -1546,6 +1571,14 @@ static void rrSortConts(RoaringCont *a, int n) {
 static int rrContAddLazy(RoaringCont *c, u32 x, uint64_t v,
                          RoaringRepeatFunc xRepeat, void *pArg) {
   int rc, bAdded;
+  if( c->eKind == RR_BITSET ) {
+    uint64_t *pW = &c->u.aWord[x >> 6];
+    uint64_t m = (uint64_t)1 << (x & 63);
+    if( *pW & m ) return xRepeat ? xRepeat(pArg, v) : ROARING_OK;
+    *pW |= m;
+    c->nCard++;
+    return ROARING_OK;
+  }
   if( c->eKind == RR_ARRAY && c->n < RR_ARRAY_MAX ) {
     /* Append to the tail without looking at the array. */
     if( c->n == c->nAlloc && rrContReserve(c, c->n + 1, 2) ) {
@@ -1992,6 +2025,7 @@ static int rrOpMerge(int eOp, const Roaring *a, const Roaring *b,
 int roaringOp(int eOp, const Roaring *a, const Roaring *b, Roaring *pOut) {
   RoaringCont *aNew;
   int nNew;
+  assert(!a->bLazy && !b->bLazy);
   int rc = rrOpMerge(eOp, a, b, 0, &aNew, &nNew);
   if( rc ) return rc;
   roaringReset(pOut);
@@ -2038,6 +2072,7 @@ static int rrKeysWithin(const Roaring *b, Roaring *a) {
 int roaringOpInPlace(int eOp, Roaring *a, const Roaring *b) {
   RoaringCont *aNew;
   int nNew, rc;
+  assert(!a->bLazy && !b->bLazy);
   if( eOp != ROARING_AND && a != b
       && (sqlite3_int64)b->nCont * RR_SMALL_RATIO <= a->nCont
       && (eOp == ROARING_ANDNOT || rrKeysWithin(b, a)) ) {
@@ -2306,12 +2341,17 @@ static u8 *rrWriteBucket(const Roaring *r, int i0, int i1, const int *aPlan,
       iOffset += rrPlanBytes(aPlan[i], r->aCont[i].nCard);
     }
   }
-  for( i = i0; i < i1; i++ ) p = rrWriteCont(&r->aCont[i], aPlan[i], p, pTmp);
+  for( i = i0; i < i1; i++ ) {
+    assert(r->aCont[i].nCard > 0
+           && (i == i0 || r->aCont[i - 1].iKey < r->aCont[i].iKey));
+    p = rrWriteCont(&r->aCont[i], aPlan[i], p, pTmp);
+  }
   return p;
 }
 
 int roaringSerialize(const Roaring *r, unsigned char **paOut, size_t *pnOut,
                      size_t nMax) {
+  assert(!r->bLazy && r->nUnsorted == 0);
   int *aPlan = 0;
   int nBucket, i = 0;
   size_t nByte;
