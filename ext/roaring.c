@@ -1568,17 +1568,9 @@ static void rrSortConts(RoaringCont *a, int n) {
 ** Add the low part x of value v to container c lazily, as
 ** roaringAddLazy() does: an array takes it at its end, unsorted.
 */
-static int rrContAddLazy(RoaringCont *c, u32 x, uint64_t v,
-                         RoaringRepeatFunc xRepeat, void *pArg) {
+static inline int rrContAddLazy(RoaringCont *c, u32 x, uint64_t v,
+                                RoaringRepeatFunc xRepeat, void *pArg) {
   int rc, bAdded;
-  if( c->eKind == RR_BITSET ) {
-    uint64_t *pW = &c->u.aWord[x >> 6];
-    uint64_t m = (uint64_t)1 << (x & 63);
-    if( *pW & m ) return xRepeat ? xRepeat(pArg, v) : ROARING_OK;
-    *pW |= m;
-    c->nCard++;
-    return ROARING_OK;
-  }
   if( c->eKind == RR_ARRAY && c->n < RR_ARRAY_MAX ) {
     /* Append to the tail without looking at the array. */
     if( c->n == c->nAlloc && rrContReserve(c, c->n + 1, 2) ) {
@@ -1706,13 +1698,26 @@ static int rrLazyFind(Roaring *r, uint64_t iKey, RoaringRepeatFunc xRepeat,
 int roaringAddLazy(Roaring *r, uint64_t v, RoaringRepeatFunc xRepeat,
                    void *pArg) {
   int i = r->iHint, rc;
+  RoaringCont *c;
+  u32 x = (u32)(v & 0xffff);
   assert(v <= ROARING_MAX_VALUE);
-  r->bLazy = 1;
   if( i >= r->nCont || r->aCont[i].iKey != v >> 16 ) {
+    r->bLazy = 1;
     rc = rrLazyFind(r, v >> 16, xRepeat, pArg, &i);
     if( rc ) return rc;
   }
-  return rrContAddLazy(&r->aCont[i], (u32)(v & 0xffff), v, xRepeat, pArg);
+  c = &r->aCont[i];
+  if( c->eKind == RR_BITSET ) {
+    /* The common case of dense values, here rather than in a call. */
+    uint64_t *pW = &c->u.aWord[x >> 6];
+    uint64_t m = (uint64_t)1 << (x & 63);
+    if( *pW & m ) return xRepeat ? xRepeat(pArg, v) : ROARING_OK;
+    *pW |= m;
+    c->nCard++;
+    return ROARING_OK;
+  }
+  r->bLazy = 1;
+  return rrContAddLazy(c, x, v, xRepeat, pArg);
 }
 
 int roaringSettle(Roaring *r, RoaringRepeatFunc xRepeat, void *pArg) {
