@@ -20,7 +20,15 @@
 ** DISTINCT and UNIQUE work on bitmaps.  A bitmap argument that is the same
 ** on every row (a literal or a bound parameter) is decoded once per
 ** statement: the decoded set is kept as the argument's auxiliary data
-** (sqlite3_set_auxdata()).
+** (sqlite3_set_auxdata()).  bitmap_count, bitmap_contains, bitmap_min and
+** bitmap_max decode nothing: roaringScan() checks the BLOB and answers
+** from its bytes (a constant argument is still decoded, on its second row).
+**
+** Every argument is checked whatever the others are, left to right: an
+** invalid bitmap or value is an error even next to a NULL, and only then
+** does a NULL make the result NULL.  A result is checked against
+** SQLITE_LIMIT_LENGTH before it is built where its size is known first
+** (bitmap_to_json() works out the exact length of its text).
 **
 ** bitmap_agg() keeps the set it builds in its aggregate context, so its
 ** state is the compressed set and grows with it, not with the rows.  It
@@ -33,6 +41,10 @@
 ** count of repeats in the i-th of a few more sets (aRepeat), so that the
 ** counting also costs compressed space only, and only when values repeat.
 **
+** bitmap_or_agg() and friends fold their bitmaps through a short stack
+** of partial results of halving sizes (see BitmapFold), so that n bitmaps
+** cost O(log n) per container rather than the whole result per row.
+**
 ** bitmap_each() is an eponymous table-valued function over one bitmap.
 ** Constraints on value become the bounds of the scan: the iterator seeks to
 ** the lower bound (a binary search over containers, then within one) and
@@ -44,7 +56,9 @@
 #include "frugal_int.h"
 #include "roaring.h"
 
+#include <assert.h>
 #include <math.h>
+#include <stdarg.h>
 #include <string.h>
 
 /* The longest part of a text or BLOB argument shown in an error. */
@@ -55,6 +69,9 @@
 
 /* The message for a BLOB that is not a bitmap. */
 #define BITMAP_INVALID "not a valid roaring bitmap"
+
+/* The message for a result longer than SQLITE_LIMIT_LENGTH. */
+#define BITMAP_TOOBIG "result longer than SQLITE_LIMIT_LENGTH (%lld bytes)"
 
 /************************************************************************
 ** Arguments and results.
@@ -73,7 +90,7 @@ static char *bitmapShowValue(sqlite3_value *pVal) {
     case SQLITE_INTEGER:
       return sqlite3_mprintf("%lld", sqlite3_value_int64(pVal));
     case SQLITE_FLOAT:
-      return sqlite3_mprintf("%!.15g", sqlite3_value_double(pVal));
+      return sqlite3_mprintf("%!.17g", sqlite3_value_double(pVal));
     case SQLITE_NULL: return sqlite3_mprintf("NULL");
     default: break;
   }
@@ -100,20 +117,44 @@ static char *bitmapShowValue(sqlite3_value *pVal) {
   return sqlite3_str_finish(pStr);
 }
 
+/*
+** Report an error of function zFunc: "zFunc: " and the message zFmt
+** formats, with the error code rc (SQLITE_ERROR, or SQLITE_TOOBIG).
+*/
+static void bitmapError(sqlite3_context *ctx, int rc, const char *zFunc,
+                        const char *zFmt, ...) {
+  va_list ap;
+  char *zMsg, *zErr = 0;
+  va_start(ap, zFmt);
+  zMsg = sqlite3_vmprintf(zFmt, ap);
+  va_end(ap);
+  if( zMsg ) zErr = sqlite3_mprintf("%s: %s", zFunc, zMsg);
+  sqlite3_free(zMsg);
+  if( zErr == 0 ) {
+    sqlite3_result_error_nomem(ctx);
+    return;
+  }
+  sqlite3_result_error(ctx, zErr, -1);
+  if( rc != SQLITE_ERROR ) sqlite3_result_error_code(ctx, rc);
+  sqlite3_free(zErr);
+}
+
+/* The longest BLOB or text a result may be on the connection of ctx. */
+static size_t bitmapMaxBytes(sqlite3_context *ctx) {
+  int n =
+      sqlite3_limit(sqlite3_context_db_handle(ctx), SQLITE_LIMIT_LENGTH, -1);
+  return n > 0 ? (size_t)n : 0;
+}
+
 /* Report an engine result code rc from function zFunc. */
 static void bitmapResultError(sqlite3_context *ctx, const char *zFunc, int rc) {
   if( rc == ROARING_NOMEM ) {
     sqlite3_result_error_nomem(ctx);
   } else if( rc == ROARING_TOOBIG ) {
-    sqlite3_result_error_toobig(ctx);
+    bitmapError(ctx, SQLITE_TOOBIG, zFunc, BITMAP_TOOBIG,
+                (sqlite3_int64)bitmapMaxBytes(ctx));
   } else {
-    char *zErr = sqlite3_mprintf("%s: " BITMAP_INVALID, zFunc);
-    if( zErr == 0 ) {
-      sqlite3_result_error_nomem(ctx);
-      return;
-    }
-    sqlite3_result_error(ctx, zErr, -1);
-    sqlite3_free(zErr);
+    bitmapError(ctx, SQLITE_ERROR, zFunc, BITMAP_INVALID);
   }
 }
 
@@ -123,7 +164,7 @@ static void bitmapResultError(sqlite3_context *ctx, const char *zFunc, int rc) {
 */
 static int bitmapValue(sqlite3_context *ctx, const char *zFunc,
                        sqlite3_value *pVal, uint64_t *pv) {
-  char *zShow, *zErr;
+  char *zShow;
   switch( sqlite3_value_type(pVal) ) {
     case SQLITE_NULL: return 0;
     case SQLITE_INTEGER: {
@@ -132,23 +173,40 @@ static int bitmapValue(sqlite3_context *ctx, const char *zFunc,
         *pv = (uint64_t)v;
         return 1;
       }
-      zErr = sqlite3_mprintf("%s: negative value: %lld", zFunc, v);
+      bitmapError(ctx, SQLITE_ERROR, zFunc, "negative value: %lld", v);
       break;
     }
     default:
       zShow = bitmapShowValue(pVal);
-      zErr =
-          zShow ? sqlite3_mprintf("%s: not an integer: %s", zFunc, zShow) : 0;
+      if( zShow == 0 ) {
+        sqlite3_result_error_nomem(ctx);
+      } else {
+        bitmapError(ctx, SQLITE_ERROR, zFunc, "not an integer: %s", zShow);
+      }
       sqlite3_free(zShow);
       break;
   }
-  if( zErr == 0 ) {
-    sqlite3_result_error_nomem(ctx);
-  } else {
-    sqlite3_result_error(ctx, zErr, -1);
-    sqlite3_free(zErr);
-  }
   return -1;
+}
+
+/*
+** The bytes of bitmap argument pVal of zFunc, in *pp and *pn: 1, or 0 for
+** NULL, or -1 after reporting a value that is not a BLOB.
+*/
+static int bitmapBytes(sqlite3_context *ctx, const char *zFunc,
+                       sqlite3_value *pVal, const void **pp, size_t *pn) {
+  if( sqlite3_value_type(pVal) == SQLITE_NULL ) return 0;
+  if( sqlite3_value_type(pVal) != SQLITE_BLOB ) {
+    bitmapResultError(ctx, zFunc, ROARING_CORRUPT);
+    return -1;
+  }
+  *pp = sqlite3_value_blob(pVal);
+  *pn = (size_t)sqlite3_value_bytes(pVal);
+  if( *pp == 0 && *pn > 0 ) {
+    sqlite3_result_error_nomem(ctx);
+    return -1;
+  }
+  return 1;
 }
 
 /*
@@ -158,20 +216,11 @@ static int bitmapValue(sqlite3_context *ctx, const char *zFunc,
 */
 static int bitmapRead(sqlite3_context *ctx, const char *zFunc,
                       sqlite3_value *pVal, Roaring *r, int *peFormat) {
-  const void *p;
-  int n, rc;
-  if( sqlite3_value_type(pVal) == SQLITE_NULL ) return 0;
-  if( sqlite3_value_type(pVal) != SQLITE_BLOB ) {
-    bitmapResultError(ctx, zFunc, ROARING_CORRUPT);
-    return -1;
-  }
-  p = sqlite3_value_blob(pVal);
-  n = sqlite3_value_bytes(pVal);
-  if( p == 0 && n > 0 ) {
-    sqlite3_result_error_nomem(ctx);
-    return -1;
-  }
-  rc = roaringDeserialize(r, p, (size_t)n, peFormat);
+  const void *p = 0;
+  size_t n = 0;
+  int e = bitmapBytes(ctx, zFunc, pVal, &p, &n), rc;
+  if( e <= 0 ) return e;
+  rc = roaringDeserialize(r, p, n, peFormat);
   if( rc ) {
     bitmapResultError(ctx, zFunc, rc);
     return -1;
@@ -179,69 +228,143 @@ static int bitmapRead(sqlite3_context *ctx, const char *zFunc,
   return 1;
 }
 
-/* Free a Roaring allocated by bitmapArg(); a destructor for auxdata. */
-static void bitmapFreeRoaring(void *p) {
+/*
+** Check bitmap argument pVal of zFunc without decoding it (roaringScan()
+** with value v): 1 if it is valid, with what the scan found in *pScan, 0
+** for NULL, -1 after reporting an error.
+*/
+static int bitmapScan(sqlite3_context *ctx, const char *zFunc,
+                      sqlite3_value *pVal, uint64_t v, RoaringScan *pScan) {
+  const void *p = 0;
+  size_t n = 0;
+  int e = bitmapBytes(ctx, zFunc, pVal, &p, &n), rc;
+  if( e <= 0 ) return e;
+  rc = roaringScan(p, n, v, pScan);
+  if( rc ) {
+    bitmapResultError(ctx, zFunc, rc);
+    return -1;
+  }
+  return 1;
+}
+
+/*
+** What a bitmap argument leaves in SQLite's auxiliary data for the next
+** row; SQLite keeps it only while the argument stays the same (a literal,
+** a bound parameter, a scalar subquery).  Functions that decode their
+** argument keep the decoded set.  Functions that read the BLOB in place
+** (bitmapScanArg()) leave an empty one on the first row, and decode the
+** argument on the second, so that a constant argument is decoded once and
+** one that changes with every row never.
+*/
+typedef struct BitmapCache BitmapCache;
+struct BitmapCache {
+  Roaring set;  /* The argument, decoded (if bDecoded) */
+  int bDecoded; /* set holds the argument */
+};
+
+/* Free a BitmapCache; the destructor of the auxiliary data. */
+static void bitmapCacheFree(void *p) {
   if( p ) {
-    roaringReset((Roaring *)p);
+    roaringReset(&((BitmapCache *)p)->set);
     sqlite3_free(p);
   }
 }
 
 /*
-** A bitmap argument that is only read, decoded once per statement if it is
-** constant.  bitmapArg() fills it; bitmapArgDone() hands it over to
-** SQLite's auxiliary data (which frees it at once if the argument is not
-** constant).  Call bitmapArgDone() after the result is set.
+** A bitmap argument that is only read.  bitmapArg() or bitmapScanArg()
+** fills it; bitmapArgDone() hands the cache over to SQLite's auxiliary data
+** (which frees it at once if the argument is not constant).  Call
+** bitmapArgDone() after the result is set.
 */
 typedef struct BitmapArg BitmapArg;
 struct BitmapArg {
-  Roaring *r;  /* The set, or NULL */
-  int bCached; /* r came from the auxiliary data */
-  int iArg;    /* Argument number */
+  Roaring *r;          /* The set, decoded, or NULL */
+  BitmapCache *pCache; /* The cache r is in, or an empty one, or NULL */
+  int bCached;         /* pCache came from the auxiliary data */
+  int iArg;            /* Argument number */
 };
 
 /*
-** Read argument iArg of zFunc into *pArg: 1 on success, 0 for NULL, -1
-** after reporting an error.
+** The cache of argument iArg for *pArg: the one in the auxiliary data,
+** else a new one (NULL only on OOM).
+*/
+static BitmapCache *bitmapCacheGet(sqlite3_context *ctx, int iArg,
+                                   BitmapArg *pArg) {
+  memset(pArg, 0, sizeof(*pArg));
+  pArg->iArg = iArg;
+  pArg->pCache = (BitmapCache *)sqlite3_get_auxdata(ctx, iArg);
+  if( pArg->pCache ) {
+    pArg->bCached = 1;
+  } else {
+    pArg->pCache = sqlite3_malloc64(sizeof(BitmapCache));
+    if( pArg->pCache ) memset(pArg->pCache, 0, sizeof(BitmapCache));
+  }
+  return pArg->pCache;
+}
+
+/* Decode argument iArg into the cache of *pArg: 1, or -1 after an error. */
+static int bitmapCacheFill(sqlite3_context *ctx, const char *zFunc,
+                           sqlite3_value **argv, BitmapArg *pArg) {
+  BitmapCache *pCache = pArg->pCache;
+  if( !pCache->bDecoded ) {
+    if( bitmapRead(ctx, zFunc, argv[pArg->iArg], &pCache->set, 0) < 0 ) {
+      if( !pArg->bCached ) sqlite3_free(pCache);
+      pArg->pCache = 0;
+      return -1;
+    }
+    pCache->bDecoded = 1;
+  }
+  pArg->r = &pCache->set;
+  return 1;
+}
+
+/*
+** Read argument iArg of zFunc into *pArg, decoded: 1 on success, 0 for
+** NULL, -1 after reporting an error.
 */
 static int bitmapArg(sqlite3_context *ctx, const char *zFunc,
                      sqlite3_value **argv, int iArg, BitmapArg *pArg) {
-  int rc;
   memset(pArg, 0, sizeof(*pArg));
-  pArg->iArg = iArg;
   if( sqlite3_value_type(argv[iArg]) == SQLITE_NULL ) return 0;
-  pArg->r = (Roaring *)sqlite3_get_auxdata(ctx, iArg);
-  if( pArg->r ) {
-    pArg->bCached = 1;
-    return 1;
-  }
-  pArg->r = sqlite3_malloc64(sizeof(Roaring));
-  if( pArg->r == 0 ) {
+  if( bitmapCacheGet(ctx, iArg, pArg) == 0 ) {
     sqlite3_result_error_nomem(ctx);
     return -1;
   }
-  memset(pArg->r, 0, sizeof(Roaring));
-  rc = bitmapRead(ctx, zFunc, argv[iArg], pArg->r, 0);
-  if( rc < 0 ) {
-    sqlite3_free(pArg->r);
-    pArg->r = 0;
-  }
-  return rc;
+  return bitmapCacheFill(ctx, zFunc, argv, pArg);
 }
 
-/* Done with argument *pArg: keep it for the next row if SQLite will. */
+/*
+** Read argument iArg of zFunc for a query that roaringScan() answers with
+** value v: from the decoded set (pArg->r) if the argument was decoded
+** for an earlier row, else in place into *pScan (pArg->r NULL).  1 on
+** success, 0 for NULL, -1 after reporting an error.
+*/
+static int bitmapScanArg(sqlite3_context *ctx, const char *zFunc,
+                         sqlite3_value **argv, int iArg, uint64_t v,
+                         RoaringScan *pScan, BitmapArg *pArg) {
+  int e;
+  memset(pArg, 0, sizeof(*pArg));
+  pArg->iArg = iArg;
+  if( sqlite3_get_auxdata(ctx, iArg) ) {
+    bitmapCacheGet(ctx, iArg, pArg);
+    return bitmapCacheFill(ctx, zFunc, argv, pArg);
+  }
+  e = bitmapScan(ctx, zFunc, argv[iArg], v, pScan);
+  if( e > 0 ) {
+    /* An empty cache, so that the next row knows the argument is
+    ** constant; without one (OOM) the next row reads in place again. */
+    bitmapCacheGet(ctx, iArg, pArg);
+  }
+  return e;
+}
+
+/* Done with argument *pArg: keep its cache for the next row if SQLite will. */
 static void bitmapArgDone(sqlite3_context *ctx, BitmapArg *pArg) {
-  if( pArg->r && !pArg->bCached ) {
-    sqlite3_set_auxdata(ctx, pArg->iArg, pArg->r, bitmapFreeRoaring);
+  if( pArg->pCache && !pArg->bCached ) {
+    sqlite3_set_auxdata(ctx, pArg->iArg, pArg->pCache, bitmapCacheFree);
   }
+  pArg->pCache = 0;
   pArg->r = 0;
-}
-
-/* The longest BLOB a result may be on the connection of ctx. */
-static size_t bitmapMaxBytes(sqlite3_context *ctx) {
-  int n =
-      sqlite3_limit(sqlite3_context_db_handle(ctx), SQLITE_LIMIT_LENGTH, -1);
-  return n > 0 ? (size_t)n : 0;
 }
 
 /* Return the set r, serialized, as the result of zFunc. */
@@ -257,13 +380,25 @@ static void bitmapResult(sqlite3_context *ctx, const char *zFunc,
   }
 }
 
+/* Finish a function that built r with engine result rc; r is reset. */
+static void bitmapEditDone(sqlite3_context *ctx, const char *zFunc, int rc,
+                           Roaring *r) {
+  if( rc ) {
+    bitmapResultError(ctx, zFunc, rc);
+  } else {
+    bitmapResult(ctx, zFunc, r);
+  }
+  roaringReset(r);
+}
+
 /************************************************************************
 ** Building bitmaps.
 */
 
 /*
 ** bitmap(v, ...): the set of the values given; NULLs are skipped and no
-** argument gives the empty bitmap.
+** argument gives the empty bitmap.  Values go in with roaringAddLazy(), in
+** any order at no extra cost.
 */
 static void bitmapFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   Roaring r;
@@ -276,14 +411,10 @@ static void bitmapFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
       roaringReset(&r);
       return;
     }
-    if( e > 0 ) rc = roaringAdd(&r, v, 0);
+    if( e > 0 ) rc = roaringAddLazy(&r, v, 0, 0);
   }
-  if( rc ) {
-    bitmapResultError(ctx, "bitmap", rc);
-  } else {
-    bitmapResult(ctx, "bitmap", &r);
-  }
-  roaringReset(&r);
+  if( rc == ROARING_OK ) rc = roaringSettle(&r, 0, 0);
+  bitmapEditDone(ctx, "bitmap", rc, &r);
 }
 
 /* Skip JSON whitespace in z[i..n); return the index after it. */
@@ -328,34 +459,28 @@ static int bitmapJsonSkip(const char *z, int n, int i) {
 static void bitmapJsonError(sqlite3_context *ctx, const char *zWhat,
                             const char *z, int n) {
   int nShow = n;
-  char *zErr;
   if( nShow > BITMAP_SHOW_MAX ) {
     for( nShow = BITMAP_SHOW_MAX; nShow > 0 && (z[nShow] & 0xc0) == 0x80;
          nShow-- ) {}
   }
-  zErr = sqlite3_mprintf("bitmap_from_json: %s: %.*s%s", zWhat, nShow, z,
-                         nShow < n ? "..." : "");
-  if( zErr == 0 ) {
-    sqlite3_result_error_nomem(ctx);
-    return;
-  }
-  sqlite3_result_error(ctx, zErr, -1);
-  sqlite3_free(zErr);
+  bitmapError(ctx, SQLITE_ERROR, "bitmap_from_json", "%s: %.*s%s", zWhat, nShow,
+              z, nShow < n ? "..." : "");
 }
 
 /*
-** Add the integers of the JSON array z[0..n) to r.  SQLITE_OK, or an
-** error code after reporting it.
+** Add the integers of the JSON array z[0..n) to r (with roaringAddLazy(),
+** so that their order costs nothing).  SQLITE_OK, or an error code after
+** reporting it.
 */
 static int bitmapAddJson(sqlite3_context *ctx, const char *z, int n,
                          Roaring *r) {
-  int i = bitmapJsonSpace(z, n, 0);
+  int i = bitmapJsonSpace(z, n, 0), rc;
   if( !frugalJsonValid(z, n) || i >= n || z[i] != '[' ) {
-    sqlite3_result_error(ctx, "bitmap_from_json: not a JSON array", -1);
+    bitmapError(ctx, SQLITE_ERROR, "bitmap_from_json", "not a JSON array");
     return SQLITE_ERROR;
   }
   for( i = bitmapJsonSpace(z, n, i + 1); i < n && z[i] != ']'; ) {
-    int j = bitmapJsonSkip(z, n, i), k = i, bNeg = 0, rc;
+    int j = bitmapJsonSkip(z, n, i), k = i, bNeg = 0;
     uint64_t v = 0;
     if( z[k] == '-' ) {
       bNeg = 1;
@@ -378,13 +503,18 @@ static int bitmapAddJson(sqlite3_context *ctx, const char *z, int n,
       bitmapJsonError(ctx, "negative value", z + i, j - i);
       return SQLITE_ERROR;
     }
-    rc = roaringAdd(r, v, 0);
+    rc = roaringAddLazy(r, v, 0, 0);
     if( rc ) {
       bitmapResultError(ctx, "bitmap_from_json", rc);
       return SQLITE_ERROR;
     }
     i = bitmapJsonSpace(z, n, j);
     if( i < n && z[i] == ',' ) i = bitmapJsonSpace(z, n, i + 1);
+  }
+  rc = roaringSettle(r, 0, 0);
+  if( rc ) {
+    bitmapResultError(ctx, "bitmap_from_json", rc);
+    return SQLITE_ERROR;
   }
   return SQLITE_OK;
 }
@@ -408,62 +538,92 @@ static void bitmapFromJsonFunc(sqlite3_context *ctx, int argc,
   roaringReset(&r);
 }
 
-/* bitmap_to_json(b): the values of b as a JSON array, ascending. */
+/* The largest number of decimal digits of a value (2^63-1 has 19). */
+#define BITMAP_MAX_DIGITS 19
+
+/*
+** The length of the JSON array of the nCount values of r: brackets,
+** commas, and the digits, which are one for each value and one more for
+** each power of ten it reaches (counted with roaringRank()).
+*/
+static uint64_t bitmapJsonLength(const Roaring *r, uint64_t nCount) {
+  uint64_t n = 2 + nCount + (nCount > 0 ? nCount - 1 : 0), p = 10;
+  int i;
+  for( i = 1; i < BITMAP_MAX_DIGITS; i++, p *= 10 ) {
+    n += nCount - roaringRank(r, p - 1);
+  }
+  return n;
+}
+
+/* Write v in decimal at z; return the number of digits. */
+static int bitmapPutDecimal(char *z, uint64_t v) {
+  char aDigit[BITMAP_MAX_DIGITS];
+  int n = 0, i;
+  do {
+    aDigit[n++] = (char)('0' + v % 10);
+    v /= 10;
+  } while( v > 0 );
+  for( i = 0; i < n; i++ ) z[i] = aDigit[n - 1 - i];
+  return n;
+}
+
+/*
+** bitmap_to_json(b): the values of b as a JSON array, ascending.  A small
+** BLOB can hold billions of values, so the length of the text is worked
+** out first, exactly, and checked against SQLITE_LIMIT_LENGTH before a
+** byte of it is written.
+*/
 static void bitmapToJsonFunc(sqlite3_context *ctx, int argc,
                              sqlite3_value **argv) {
   BitmapArg a;
   RoaringIter it;
-  sqlite3_str *pStr;
-  int rc, bFirst = 1;
+  uint64_t nCount, nLen;
+  size_t nMax = bitmapMaxBytes(ctx), i = 0;
+  char *z;
   (void)argc;
   if( bitmapArg(ctx, "bitmap_to_json", argv, 0, &a) <= 0 ) return;
-  pStr = sqlite3_str_new(sqlite3_context_db_handle(ctx));
-  sqlite3_str_appendchar(pStr, 1, '[');
+  nCount = roaringCount(a.r);
+  /* More values than bytes cannot fit; fewer cannot overflow nLen. */
+  nLen = nCount > nMax ? (uint64_t)nMax + 1 : bitmapJsonLength(a.r, nCount);
+  if( nLen > nMax ) {
+    bitmapResultError(ctx, "bitmap_to_json", ROARING_TOOBIG);
+    bitmapArgDone(ctx, &a);
+    return;
+  }
+  z = sqlite3_malloc64(nLen + 1);
+  if( z == 0 ) {
+    sqlite3_result_error_nomem(ctx);
+    bitmapArgDone(ctx, &a);
+    return;
+  }
+  z[i++] = '[';
   for( roaringIterSeek(&it, a.r, 0); !it.bEof; roaringIterNext(&it) ) {
-    sqlite3_str_appendf(pStr, bFirst ? "%llu" : ",%llu",
-                        (sqlite3_uint64)roaringIterValue(&it));
-    bFirst = 0;
+    if( i > 1 ) z[i++] = ',';
+    i += (size_t)bitmapPutDecimal(z + i, roaringIterValue(&it));
   }
-  sqlite3_str_appendchar(pStr, 1, ']');
-  rc = sqlite3_str_errcode(pStr);
-  if( rc == SQLITE_OK ) {
-    int n = sqlite3_str_length(pStr);
-    sqlite3_result_text(ctx, sqlite3_str_finish(pStr), n, sqlite3_free);
-  } else {
-    sqlite3_free(sqlite3_str_finish(pStr));
-    if( rc == SQLITE_TOOBIG ) {
-      sqlite3_result_error_toobig(ctx);
-    } else {
-      sqlite3_result_error_nomem(ctx);
-    }
-  }
+  z[i++] = ']';
+  z[i] = 0;
+  assert(i == nLen);
+  sqlite3_result_text64(ctx, z, nLen, sqlite3_free, SQLITE_UTF8);
   bitmapArgDone(ctx, &a);
 }
 
 /*
-** The bitmap argument of a function that changes it, and its value
-** arguments from index 1 on (nVal of them, into aVal[]): 1 if all are
-** there, 0 if one is NULL, -1 after reporting an error.
+** The bitmap argument of a function that changes it, decoded into r, and
+** its value arguments from index 1 on (nVal of them, into aVal[]): 1 if
+** all are there, 0 if one is NULL (r is then empty), -1 after reporting an
+** error.  Every argument is checked, left to right, whatever the others.
 */
 static int bitmapEditArgs(sqlite3_context *ctx, const char *zFunc,
                           sqlite3_value **argv, Roaring *r, int nVal,
                           uint64_t *aVal) {
   int i, e = bitmapRead(ctx, zFunc, argv[0], r, 0);
-  for( i = 0; i < nVal && e > 0; i++ ) {
-    e = bitmapValue(ctx, zFunc, argv[i + 1], &aVal[i]);
+  for( i = 0; i < nVal && e >= 0; i++ ) {
+    int eVal = bitmapValue(ctx, zFunc, argv[i + 1], &aVal[i]);
+    if( eVal < e ) e = eVal;
   }
+  if( e <= 0 ) roaringReset(r);
   return e;
-}
-
-/* Finish a function that changed r with engine result rc. */
-static void bitmapEditDone(sqlite3_context *ctx, const char *zFunc, int rc,
-                           Roaring *r) {
-  if( rc ) {
-    bitmapResultError(ctx, zFunc, rc);
-  } else {
-    bitmapResult(ctx, zFunc, r);
-  }
-  roaringReset(r);
 }
 
 /* What bitmapEdit() does. */
@@ -475,7 +635,8 @@ static void bitmapEditDone(sqlite3_context *ctx, const char *zFunc, int rc,
 /*
 ** The functions that change a bitmap: b with v added or removed, with
 ** every value in [lo, hi) added, or with only those kept.  A range whose
-** containers alone would not fit in a BLOB is refused before any is built.
+** containers alone would not fit in a BLOB is refused before any is built
+** (a full container takes BITMAP_MIN_RANGE_CONT_BYTES serialized).
 */
 static void bitmapEdit(sqlite3_context *ctx, sqlite3_value **argv, int eEdit,
                        const char *zFunc) {
@@ -529,39 +690,85 @@ static void bitmapSliceFunc(sqlite3_context *ctx, int argc,
 ** Queries.
 */
 
-/* bitmap_count(b): the number of values. */
+/*
+** bitmap_count(b), bitmap_min(b), bitmap_max(b): the number of values, the
+** smallest, the largest (NULL if there is none).  All three read the BLOB
+** in place (bitmapScanArg()).
+*/
+#define BITMAP_SCAN_COUNT 0
+#define BITMAP_SCAN_MIN   1
+#define BITMAP_SCAN_MAX   2
+static void bitmapSummary(sqlite3_context *ctx, sqlite3_value **argv, int eWhat,
+                          const char *zFunc) {
+  BitmapArg a;
+  RoaringScan scan;
+  if( bitmapScanArg(ctx, zFunc, argv, 0, 0, &scan, &a) <= 0 ) return;
+  if( a.r ) {
+    memset(&scan, 0, sizeof(scan));
+    scan.nCount = roaringCount(a.r);
+    roaringMin(a.r, &scan.iMin);
+    roaringMax(a.r, &scan.iMax);
+  }
+  if( eWhat == BITMAP_SCAN_COUNT ) {
+    sqlite3_result_int64(ctx, (i64)scan.nCount);
+  } else if( scan.nCount > 0 ) {
+    sqlite3_result_int64(
+        ctx, (i64)(eWhat == BITMAP_SCAN_MIN ? scan.iMin : scan.iMax));
+  }
+  bitmapArgDone(ctx, &a);
+}
 static void bitmapCountFunc(sqlite3_context *ctx, int argc,
                             sqlite3_value **argv) {
-  BitmapArg a;
   (void)argc;
-  if( bitmapArg(ctx, "bitmap_count", argv, 0, &a) <= 0 ) return;
-  sqlite3_result_int64(ctx, (i64)roaringCount(a.r));
+  bitmapSummary(ctx, argv, BITMAP_SCAN_COUNT, "bitmap_count");
+}
+static void bitmapMinFunc(sqlite3_context *ctx, int argc,
+                          sqlite3_value **argv) {
+  (void)argc;
+  bitmapSummary(ctx, argv, BITMAP_SCAN_MIN, "bitmap_min");
+}
+static void bitmapMaxFunc(sqlite3_context *ctx, int argc,
+                          sqlite3_value **argv) {
+  (void)argc;
+  bitmapSummary(ctx, argv, BITMAP_SCAN_MAX, "bitmap_max");
+}
+
+/*
+** bitmap_contains(b, v): 1 if v is in b, else 0.  The BLOB is read in
+** place: a binary search of the container keys, then of the one container.
+*/
+static void bitmapContainsFunc(sqlite3_context *ctx, int argc,
+                               sqlite3_value **argv) {
+  BitmapArg a;
+  RoaringScan scan;
+  uint64_t v = 0;
+  int e;
+  (void)argc;
+  if( sqlite3_value_type(argv[1]) == SQLITE_INTEGER
+      && sqlite3_value_int64(argv[1]) > 0 ) {
+    v = (uint64_t)sqlite3_value_int64(argv[1]);
+  }
+  e = bitmapScanArg(ctx, "bitmap_contains", argv, 0, v, &scan, &a);
+  if( e >= 0 && bitmapValue(ctx, "bitmap_contains", argv[1], &v) > 0
+      && e > 0 ) {
+    sqlite3_result_int(ctx, a.r ? roaringContains(a.r, v) : scan.bFound);
+  }
   bitmapArgDone(ctx, &a);
 }
 
 /*
 ** The bitmap and the value argument of a query: 1 if both are there, 0 if
-** one is NULL, -1 after reporting an error.
+** one is NULL, -1 after reporting an error.  Both are checked whatever the
+** other is.
 */
 static int bitmapQueryArgs(sqlite3_context *ctx, const char *zFunc,
                            sqlite3_value **argv, BitmapArg *pA, uint64_t *pv) {
-  int e = bitmapArg(ctx, zFunc, argv, 0, pA);
-  if( e > 0 ) {
-    e = bitmapValue(ctx, zFunc, argv[1], pv);
-    if( e <= 0 ) bitmapArgDone(ctx, pA);
-  }
+  int e = bitmapArg(ctx, zFunc, argv, 0, pA), eVal;
+  if( e < 0 ) return e;
+  eVal = bitmapValue(ctx, zFunc, argv[1], pv);
+  if( eVal < e ) e = eVal;
+  if( e <= 0 ) bitmapArgDone(ctx, pA);
   return e;
-}
-
-/* bitmap_contains(b, v): 1 if v is in b, else 0. */
-static void bitmapContainsFunc(sqlite3_context *ctx, int argc,
-                               sqlite3_value **argv) {
-  BitmapArg a;
-  uint64_t v;
-  (void)argc;
-  if( bitmapQueryArgs(ctx, "bitmap_contains", argv, &a, &v) <= 0 ) return;
-  sqlite3_result_int(ctx, roaringContains(a.r, v));
-  bitmapArgDone(ctx, &a);
 }
 
 /* bitmap_rank(b, v): how many values of b are <= v. */
@@ -575,44 +782,26 @@ static void bitmapRankFunc(sqlite3_context *ctx, int argc,
   bitmapArgDone(ctx, &a);
 }
 
-/* bitmap_nth(b, n): the n-th smallest value (from 1), NULL if none. */
+/*
+** bitmap_nth(b, n): the n-th smallest value (from 1), NULL if none.  An n
+** below 1 is NULL, not an error: there is no such value.
+*/
 static void bitmapNthFunc(sqlite3_context *ctx, int argc,
                           sqlite3_value **argv) {
   BitmapArg a;
   uint64_t v;
+  int e = bitmapArg(ctx, "bitmap_nth", argv, 0, &a);
   (void)argc;
-  if( bitmapArg(ctx, "bitmap_nth", argv, 0, &a) <= 0 ) return;
-  if( sqlite3_value_type(argv[1]) == SQLITE_INTEGER ) {
+  if( e < 0 ) return;
+  if( sqlite3_value_type(argv[1]) != SQLITE_INTEGER ) {
+    bitmapValue(ctx, "bitmap_nth", argv[1], &v); /* NULL or an error */
+  } else if( e > 0 ) {
     i64 n = sqlite3_value_int64(argv[1]);
     if( n >= 1 && roaringSelect(a.r, (uint64_t)(n - 1), &v) ) {
       sqlite3_result_int64(ctx, (i64)v);
     }
-  } else {
-    bitmapValue(ctx, "bitmap_nth", argv[1], &v);
   }
   bitmapArgDone(ctx, &a);
-}
-
-/* bitmap_min(b) and bitmap_max(b): the smallest/largest value, or NULL. */
-static void bitmapExtreme(sqlite3_context *ctx, sqlite3_value **argv, int bMax,
-                          const char *zFunc) {
-  BitmapArg a;
-  uint64_t v;
-  if( bitmapArg(ctx, zFunc, argv, 0, &a) <= 0 ) return;
-  if( bMax ? roaringMax(a.r, &v) : roaringMin(a.r, &v) ) {
-    sqlite3_result_int64(ctx, (i64)v);
-  }
-  bitmapArgDone(ctx, &a);
-}
-static void bitmapMinFunc(sqlite3_context *ctx, int argc,
-                          sqlite3_value **argv) {
-  (void)argc;
-  bitmapExtreme(ctx, argv, 0, "bitmap_min");
-}
-static void bitmapMaxFunc(sqlite3_context *ctx, int argc,
-                          sqlite3_value **argv) {
-  (void)argc;
-  bitmapExtreme(ctx, argv, 1, "bitmap_max");
 }
 
 /*
@@ -665,24 +854,26 @@ static void bitmapInfoFunc(sqlite3_context *ctx, int argc,
 /*
 ** bitmap_and/or/xor(a, b, ...) and bitmap_andnot(a, b): fold the arguments
 ** left to right with eOp.  One argument gives it back in canonical form;
-** a NULL argument gives NULL.
+** a NULL argument gives NULL (once every other one is checked).
 */
 static void bitmapSetOp(sqlite3_context *ctx, int argc, sqlite3_value **argv,
                         int eOp, const char *zFunc) {
   Roaring r;
-  int i, rc = ROARING_OK;
+  int i, bNull = 0, rc = ROARING_OK;
   if( argc < 1 ) {
-    char *zErr = sqlite3_mprintf("%s: wrong number of arguments", zFunc);
-    if( zErr == 0 ) {
-      sqlite3_result_error_nomem(ctx);
-    } else {
-      sqlite3_result_error(ctx, zErr, -1);
-      sqlite3_free(zErr);
-    }
+    bitmapError(ctx, SQLITE_ERROR, zFunc, "wrong number of arguments");
     return;
   }
   for( i = 0; i < argc; i++ ) {
-    if( sqlite3_value_type(argv[i]) == SQLITE_NULL ) return;
+    bNull |= sqlite3_value_type(argv[i]) == SQLITE_NULL;
+  }
+  if( bNull ) {
+    /* The result is NULL; the other arguments must still be bitmaps. */
+    for( i = 0; i < argc; i++ ) {
+      RoaringScan scan;
+      if( bitmapScan(ctx, zFunc, argv[i], 0, &scan) < 0 ) return;
+    }
+    return;
   }
   memset(&r, 0, sizeof(r));
   if( bitmapRead(ctx, zFunc, argv[0], &r, 0) < 0 ) return;
@@ -715,14 +906,19 @@ static void bitmapAndnotFunc(sqlite3_context *ctx, int argc,
 
 /*
 ** The two bitmap arguments of a comparison: 1 if both are there, 0 if
-** one is NULL, -1 after reporting an error.
+** one is NULL, -1 after reporting an error.  Both are checked whatever the
+** other is.
 */
 static int bitmapPairArgs(sqlite3_context *ctx, const char *zFunc,
                           sqlite3_value **argv, BitmapArg *pA, BitmapArg *pB) {
-  int e = bitmapArg(ctx, zFunc, argv, 0, pA);
-  if( e > 0 ) {
-    e = bitmapArg(ctx, zFunc, argv, 1, pB);
-    if( e <= 0 ) bitmapArgDone(ctx, pA);
+  int e = bitmapArg(ctx, zFunc, argv, 0, pA), eB;
+  memset(pB, 0, sizeof(*pB));
+  if( e < 0 ) return e;
+  eB = bitmapArg(ctx, zFunc, argv, 1, pB);
+  if( eB < e ) e = eB;
+  if( e <= 0 ) {
+    bitmapArgDone(ctx, pA);
+    bitmapArgDone(ctx, pB);
   }
   return e;
 }
@@ -878,7 +1074,12 @@ static void bitmapAggStep(sqlite3_context *ctx, int argc,
   uint64_t v;
   int rc;
   (void)argc;
-  if( bitmapValue(ctx, "bitmap_agg", argv[0], &v) <= 0 ) return;
+  if( sqlite3_value_type(argv[0]) == SQLITE_INTEGER
+      && sqlite3_value_int64(argv[0]) >= 0 ) {
+    v = (uint64_t)sqlite3_value_int64(argv[0]); /* The usual case, quickly */
+  } else if( bitmapValue(ctx, "bitmap_agg", argv[0], &v) <= 0 ) {
+    return;
+  }
   p = sqlite3_aggregate_context(ctx, sizeof(*p));
   if( p == 0 ) {
     sqlite3_result_error_nomem(ctx);
@@ -931,34 +1132,61 @@ static void bitmapAggFinal(sqlite3_context *ctx) {
   if( p ) bitmapAggReset(p);
 }
 
-/* The state of bitmap_or_agg() and friends. */
+/*
+** The most partial results bitmap_or_agg() and friends keep: each has
+** fewer than half the containers of the one before, so 2^31 containers
+** need no more than 33.
+*/
+#define BITMAP_FOLD_DEPTH 40
+
+/*
+** The state of bitmap_or_agg() and friends.  Folding each bitmap into one
+** growing result would cost the size of the result at every row: n small
+** bitmaps with different keys would cost O(n^2).  So the bitmaps wait on a
+** stack of partial results, each with fewer than half the containers of
+** the one below; a new one is folded into the top while it is at least
+** half as big, and the stack is folded down at the end.  Each container
+** is then folded O(log n) times, and the partial results together are at
+** most twice the biggest.
+*/
 typedef struct BitmapFold BitmapFold;
 struct BitmapFold {
-  Roaring set;  /* The result so far */
-  int bStarted; /* A first non-NULL bitmap was seen */
+  Roaring aSet[BITMAP_FOLD_DEPTH]; /* Partial results, bottom first */
+  int nSet;                        /* Partial results on the stack */
 };
+
+/*
+** Fold the top of the stack of p into the one below while it is at least
+** half its size, or (bAll) until one is left.
+*/
+static int bitmapFoldDown(BitmapFold *p, int eOp, int bAll) {
+  while( p->nSet > 1 ) {
+    Roaring *pTop = &p->aSet[p->nSet - 1];
+    int rc;
+    if( !bAll && (sqlite3_int64)pTop->nCont * 2 < pTop[-1].nCont ) break;
+    rc = roaringOpInPlace(eOp, &pTop[-1], pTop);
+    if( rc ) return rc;
+    roaringReset(pTop);
+    p->nSet--;
+  }
+  return ROARING_OK;
+}
 
 /* A step of bitmap_or_agg() and friends: fold in argv[0] with eOp. */
 static void bitmapFoldStep(sqlite3_context *ctx, sqlite3_value **argv, int eOp,
                            const char *zFunc) {
   BitmapFold *p;
-  Roaring r;
   int rc;
-  memset(&r, 0, sizeof(r));
-  if( bitmapRead(ctx, zFunc, argv[0], &r, 0) <= 0 ) return;
+  if( sqlite3_value_type(argv[0]) == SQLITE_NULL ) return;
   p = sqlite3_aggregate_context(ctx, sizeof(*p));
   if( p == 0 ) {
-    roaringReset(&r);
     sqlite3_result_error_nomem(ctx);
     return;
   }
-  if( !p->bStarted ) {
-    p->set = r;
-    p->bStarted = 1;
-    return;
-  }
-  rc = roaringOpInPlace(eOp, &p->set, &r);
-  roaringReset(&r);
+  assert(p->nSet < BITMAP_FOLD_DEPTH);
+  if( bitmapRead(ctx, zFunc, argv[0], &p->aSet[p->nSet], 0) <= 0 ) return;
+  p->nSet++;
+  rc = bitmapFoldDown(p, eOp, 0);
   if( rc ) bitmapResultError(ctx, zFunc, rc);
 }
 
@@ -968,9 +1196,15 @@ static void bitmapFoldStep(sqlite3_context *ctx, sqlite3_value **argv, int eOp,
 */
 static void bitmapFoldFinal(sqlite3_context *ctx, int eOp, const char *zFunc) {
   BitmapFold *p = sqlite3_aggregate_context(ctx, 0);
-  if( p && p->bStarted ) {
-    bitmapResult(ctx, zFunc, &p->set);
-    roaringReset(&p->set);
+  if( p && p->nSet > 0 ) {
+    int rc = bitmapFoldDown(p, eOp, 1), i;
+    if( rc ) {
+      bitmapResultError(ctx, zFunc, rc);
+    } else {
+      bitmapResult(ctx, zFunc, &p->aSet[0]);
+    }
+    for( i = 0; i < p->nSet; i++ ) roaringReset(&p->aSet[i]);
+    p->nSet = 0;
   } else if( eOp != ROARING_AND ) {
     Roaring empty;
     memset(&empty, 0, sizeof(empty));
@@ -1237,15 +1471,20 @@ static int eachFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
   for( i = 1; i < EACH_PLAN_NSLOT; i++ ) {
     if( idxNum & (1 << i) ) eachNarrow(1 << i, argv[iArg++], &lo, &hi, &bEmpty);
   }
-  if( sqlite3_value_type(argv[0]) == SQLITE_NULL || bEmpty || lo > hi ) {
-    return SQLITE_OK;
-  }
+  if( sqlite3_value_type(argv[0]) == SQLITE_NULL ) return SQLITE_OK;
   rc = ROARING_CORRUPT;
   if( sqlite3_value_type(argv[0]) == SQLITE_BLOB ) {
     p = sqlite3_value_blob(argv[0]);
     n = sqlite3_value_bytes(argv[0]);
     if( p == 0 && n > 0 ) return SQLITE_NOMEM;
-    rc = roaringDeserialize(&pCur->set, p, (size_t)n, 0);
+    if( bEmpty || lo > hi ) {
+      /* No row can match, but the bitmap must still be one. */
+      RoaringScan scan;
+      rc = roaringScan(p, (size_t)n, 0, &scan);
+      if( rc == ROARING_OK ) return SQLITE_OK;
+    } else {
+      rc = roaringDeserialize(&pCur->set, p, (size_t)n, 0);
+    }
   }
   if( rc == ROARING_NOMEM ) return SQLITE_NOMEM;
   if( rc ) {

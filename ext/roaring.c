@@ -58,12 +58,25 @@
 ** found last (iHint) and try it and the next one before searching, so
 ** adding values in ascending order, or nearly so, costs no search at all.
 ** roaringAddLazy() goes further for values in any order: an array takes
-** them unsorted at its end and sorts them in by batches (see the section
-** "Building from values in any order"); that is what bitmap_agg() uses.
+** them unsorted at its end and sorts them in by batches, and a new key that
+** does not go at the end gets an unsorted container there, sorted in by
+** batches too (see the section "Building from values in any order"), so
+** no order of values costs more than O(log n) each; that is what
+** bitmap_agg(), bitmap() and bitmap_from_json() use.
+**
+** roaringScan() reads a serialization in place: it checks every byte as
+** roaringDeserialize() does, decodes nothing, and answers count, min, max
+** and membership from the bytes (a binary search of the keys, then of the
+** one container).
+**
+** A full container (all 65536 values) made by roaringAddRange() shares one
+** constant run, rrFullRun, instead of allocating one of its own; it gets
+** a copy before anything changes it.
 */
 #include "frugal_int.h"
 #include "roaring.h"
 
+#include <assert.h>
 #include <string.h>
 
 typedef unsigned char u8;
@@ -98,14 +111,16 @@ typedef uint32_t u32;
 #define RR_EMPTY32_BYTES    8     /* An empty 32-bit bitmap */
 #define RR_MAX_KEY          (ROARING_MAX_VALUE >> 16)
 #define RR_MAX_BUCKET       (ROARING_MAX_VALUE >> 32)
-#define RR_GALLOP_RATIO     32 /* Size ratio from which AND gallops */
-#define RR_FIRST_ARRAY_SIZE 8  /* Values allocated for a new array */
-#define RR_SMALL_RATIO      8  /* b this much smaller: a op= b by container */
-#define RR_MERGE_RATIO      64 /* Tails this much shorter are inserted */
-#define RR_SETTLE_RATIO     2  /* Tails this much shorter keep growing */
-#define RR_TAIL_MIN         32 /* Tails this short keep growing */
-#define RR_INSERTION_MAX    32 /* Tails up to this long: insertion sort */
-#define RR_SMALL_ARRAY      64 /* Arrays below this grow fourfold */
+#define RR_GALLOP_RATIO     32  /* Size ratio from which AND gallops */
+#define RR_FIRST_ARRAY_SIZE 8   /* Values allocated for a new array */
+#define RR_SMALL_RATIO      8   /* b this much smaller: a op= b by container */
+#define RR_MERGE_RATIO      64  /* Tails this much shorter are inserted */
+#define RR_SETTLE_RATIO     2   /* Tails this much shorter keep growing */
+#define RR_TAIL_MIN         128 /* Tails this short keep growing */
+#define RR_INSERTION_MAX    32  /* Tails up to this long: insertion sort */
+#define RR_BUCKET_SORT_MAX  256 /* Up to this long: by high byte, then so */
+#define RR_SMALL_ARRAY      64  /* Arrays below this grow fourfold */
+#define RR_UNSORTED_MIN     64  /* Unsorted containers that may wait */
 
 /* One run: the values iStart..iStart+nLen. */
 typedef struct RoaringRun RoaringRun;
@@ -409,11 +424,42 @@ static int rrBestKind(int nCard, int nRun) {
   return nRunBytes < RR_BITSET_BYTES ? RR_RUN : RR_BITSET;
 }
 
+/*
+** The one run of a full container (all 65536 values).  A run container
+** with nAlloc 0 does not own its run: it points here (roaringAddRange()
+** builds full containers so, without an allocation each), and
+** rrContOwnRuns() gives it a copy of its own before anything changes it.
+*/
+static const RoaringRun rrFullRun = { 0, RR_CONT_VALUES - 1 };
+
+/* Make c, which holds nCard values, a full container that owns nothing. */
+static void rrContSetFull(RoaringCont *c) {
+  c->u.aRun = (RoaringRun *)&rrFullRun;
+  c->eKind = RR_RUN;
+  c->n = 1;
+  c->nAlloc = 0;
+  c->nCard = RR_CONT_VALUES;
+}
+
 /* Free what container c holds. */
 static void rrContFree(RoaringCont *c) {
-  sqlite3_free(c->u.p);
+  assert(c->nAlloc > 0 || c->u.p == 0 || c->u.aRun == &rrFullRun);
+  if( c->nAlloc > 0 ) sqlite3_free(c->u.p);
   c->u.p = 0;
   c->nCard = c->n = c->nAlloc = 0;
+}
+
+/* Give the run container c a copy of the runs it shares (see rrFullRun). */
+static int rrContOwnRuns(RoaringCont *c) {
+  RoaringRun *aNew;
+  if( c->nAlloc > 0 ) return ROARING_OK;
+  assert(c->eKind == RR_RUN && c->n == 1 && c->u.aRun == &rrFullRun);
+  aNew = sqlite3_malloc64(sizeof(RoaringRun));
+  if( aNew == 0 ) return ROARING_NOMEM;
+  aNew[0] = rrFullRun;
+  c->u.aRun = aNew;
+  c->nAlloc = 1;
+  return ROARING_OK;
 }
 
 /*
@@ -425,6 +471,7 @@ static int rrContReserve(RoaringCont *c, int nNeed, int nSize) {
   int nNew;
   void *pNew;
   if( nNeed <= c->nAlloc ) return ROARING_OK;
+  if( c->nAlloc == 0 && c->u.p && rrContOwnRuns(c) ) return ROARING_NOMEM;
   nNew = c->nAlloc < RR_FIRST_ARRAY_SIZE ? RR_FIRST_ARRAY_SIZE
        : c->nAlloc < RR_SMALL_ARRAY      ? c->nAlloc * 4
                                          : c->nAlloc * 2;
@@ -654,6 +701,8 @@ static int rrRunAdd(RoaringCont *c, u32 x, int *pbAdded) {
   int bJoinNext = i + 1 < c->n && a[i + 1].iStart == x + 1;
   *pbAdded = 0;
   if( i >= 0 && x <= rrRunEnd(&a[i]) ) return ROARING_OK;
+  if( rrContOwnRuns(c) ) return ROARING_NOMEM;
+  a = c->u.aRun;
   if( bJoinPrev && bJoinNext ) {
     a[i].nLen = (u16)(a[i].nLen + a[i + 1].nLen + 2);
     rrRunDelete(c, i + 1);
@@ -677,6 +726,8 @@ static int rrRunRemove(RoaringCont *c, u32 x, int *pbRemoved) {
   u32 iFirst, iLast;
   *pbRemoved = 0;
   if( i < 0 || x > rrRunEnd(&a[i]) ) return ROARING_OK;
+  if( rrContOwnRuns(c) ) return ROARING_NOMEM;
+  a = c->u.aRun;
   iFirst = a[i].iStart;
   iLast = rrRunEnd(&a[i]);
   if( iFirst == iLast ) {
@@ -1081,6 +1132,8 @@ done:
 static int rrContOp(int eOp, const RoaringCont *a, const RoaringCont *b,
                     RoaringCont *pOut) {
   int eA = a->eKind, eB = b->eKind;
+  assert(a->iKey == b->iKey && a->nCard > 0 && b->nCard > 0);
+  assert(a->nTail == 0 && b->nTail == 0 && pOut->u.p == 0);
   pOut->iKey = a->iKey;
   if( eA == RR_ARRAY && eB == RR_ARRAY ) {
     int nMax = eOp == ROARING_AND || eOp == ROARING_ANDNOT ? a->n : a->n + b->n;
@@ -1225,11 +1278,11 @@ static int rrContAndCount(const RoaringCont *a, const RoaringCont *b) {
 */
 
 /*
-** The index of the container with key iKey in r, or, if there is none,
-** -1 - (the index where it would go).
+** The index of the container with key iKey among containers lo..hi-1 of
+** r, or, if there is none, -1 - (the index where it would go).
 */
-static int rrSearch(const Roaring *r, uint64_t iKey, int iFrom) {
-  int lo = iFrom, hi = r->nCont;
+static int rrSearchIn(const Roaring *r, uint64_t iKey, int lo, int hi) {
+  int iEnd = hi;
   while( lo < hi ) {
     int mid = (lo + hi) >> 1;
     if( r->aCont[mid].iKey < iKey ) {
@@ -1238,8 +1291,13 @@ static int rrSearch(const Roaring *r, uint64_t iKey, int iFrom) {
       hi = mid;
     }
   }
-  if( lo < r->nCont && r->aCont[lo].iKey == iKey ) return lo;
+  if( lo < iEnd && r->aCont[lo].iKey == iKey ) return lo;
   return -1 - lo;
+}
+
+/* Like rrSearchIn() over the containers from iFrom on. */
+static int rrSearch(const Roaring *r, uint64_t iKey, int iFrom) {
+  return rrSearchIn(r, iKey, iFrom, r->nCont);
 }
 
 /* Like rrSearch(), but try r->iHint and the container after it first. */
@@ -1279,6 +1337,7 @@ static int rrReserve(Roaring *r, sqlite3_int64 nNeed) {
 */
 static int rrInsert(Roaring *r, int i, uint64_t iKey) {
   RoaringCont *c;
+  assert(i >= 0 && i <= r->nCont && iKey <= RR_MAX_KEY);
   if( rrReserve(r, (sqlite3_int64)r->nCont + 1) ) return ROARING_NOMEM;
   c = &r->aCont[i];
   memmove(c + 1, c, (size_t)(r->nCont - i) * sizeof(*c));
@@ -1294,6 +1353,7 @@ static int rrInsert(Roaring *r, int i, uint64_t iKey) {
 
 /* Remove the container at index i of r, which is empty or is freed. */
 static void rrDelete(Roaring *r, int i) {
+  assert(i >= 0 && i < r->nCont && !r->bLazy);
   rrContFree(&r->aCont[i]);
   memmove(&r->aCont[i], &r->aCont[i + 1],
           (size_t)(r->nCont - i - 1) * sizeof(RoaringCont));
@@ -1368,6 +1428,25 @@ static void rrSortValues(u16 *a, int n, u16 *aTmp) {
     }
     return;
   }
+  if( n <= RR_BUCKET_SORT_MAX ) {
+    /* Counting sort by the high byte into aTmp; then an insertion sort
+    ** back into a, which has little left to do. */
+    int aHi[256];
+    memset(aHi, 0, sizeof(aHi));
+    for( i = 0; i < n; i++ ) aHi[a[i] >> 8]++;
+    for( i = 0, k = 0; i < 256; i++ ) {
+      int c = aHi[i];
+      aHi[i] = k;
+      k += c;
+    }
+    for( i = 0; i < n; i++ ) aTmp[aHi[a[i] >> 8]++] = a[i];
+    for( i = 0; i < n; i++ ) {
+      u16 x = aTmp[i];
+      for( j = i; j > 0 && a[j - 1] > x; j-- ) a[j] = a[j - 1];
+      a[j] = x;
+    }
+    return;
+  }
   /* Radix sort, low byte then high byte. */
   memset(aCount, 0, sizeof(aCount));
   for( i = 0; i < n; i++ ) {
@@ -1394,6 +1473,7 @@ static int rrContSettle(RoaringCont *c, RoaringRepeatFunc xRepeat, void *pArg) {
   u16 aTail[RR_ARRAY_MAX]; /* The sorted tail; then the repeats */
   u16 *a = c->u.aVal;
   int nT = c->nTail, n = c->n, nS = n - nT;
+  assert(c->eKind == RR_ARRAY && nT > 0 && nT <= n && n <= RR_ARRAY_MAX);
   int i, g = 0;       /* Repeats so far */
   int iRep = 0;       /* They are aTail[iRep..iRep+g) */
   int32_t iLast = -1; /* The value placed last */
@@ -1446,20 +1526,51 @@ static int rrContSettle(RoaringCont *c, RoaringRepeatFunc xRepeat, void *pArg) {
   return ROARING_OK;
 }
 
-int roaringAddLazy(Roaring *r, uint64_t v, RoaringRepeatFunc xRepeat,
-                   void *pArg) {
-  u32 x = (u32)(v & 0xffff);
-  RoaringCont *c;
-  int i = r->iHint, rc, bAdded;
-  if( i >= r->nCont || r->aCont[i].iKey != v >> 16 ) {
-    i = rrFind(r, v >> 16);
-    if( i < 0 ) {
-      i = -1 - i;
-      if( rrInsert(r, i, v >> 16) ) return ROARING_NOMEM;
-    }
-    r->iHint = i;
+/*
+** New keys in any order.  A value whose key has no container, and would
+** not go after the last one, gets a new container at the end of r->aCont
+** without moving the others: the last r->nUnsorted containers are in no
+** order and may share keys.  Once they are as many as the sorted ones (and
+** at least RR_UNSORTED_MIN), and when r is settled, rrSortUnsorted() sorts
+** them (heapsort, which needs no memory), merges those that share a key
+** and merges them into the sorted ones in one pass from the back.  So n new
+** keys cost O(n log n) whatever their order, where inserting each one in
+** place would move half the array each time.
+*/
+
+/* Sift a[i] down the max-heap a[0..n) by key. */
+static void rrHeapSift(RoaringCont *a, int i, int n) {
+  RoaringCont x = a[i];
+  for( ;; ) {
+    int iChild = 2 * i + 1;
+    if( iChild >= n ) break;
+    if( iChild + 1 < n && a[iChild + 1].iKey > a[iChild].iKey ) iChild++;
+    if( a[iChild].iKey <= x.iKey ) break;
+    a[i] = a[iChild];
+    i = iChild;
   }
-  c = &r->aCont[i];
+  a[i] = x;
+}
+
+/* Sort the n containers of a by key. */
+static void rrSortConts(RoaringCont *a, int n) {
+  int i;
+  for( i = n / 2 - 1; i >= 0; i-- ) rrHeapSift(a, i, n);
+  for( i = n - 1; i > 0; i-- ) {
+    RoaringCont x = a[0];
+    a[0] = a[i];
+    a[i] = x;
+    rrHeapSift(a, 0, i);
+  }
+}
+
+/*
+** Add the low part x of value v to container c lazily, as
+** roaringAddLazy() does: an array takes it at its end, unsorted.
+*/
+static inline int rrContAddLazy(RoaringCont *c, u32 x, uint64_t v,
+                                RoaringRepeatFunc xRepeat, void *pArg) {
+  int rc, bAdded;
   if( c->eKind == RR_ARRAY && c->n < RR_ARRAY_MAX ) {
     /* Append to the tail without looking at the array. */
     if( c->n == c->nAlloc && rrContReserve(c, c->n + 1, 2) ) {
@@ -1468,7 +1579,6 @@ int roaringAddLazy(Roaring *r, uint64_t v, RoaringRepeatFunc xRepeat,
     c->u.aVal[c->n++] = (u16)x;
     c->nCard++;
     c->nTail++;
-    r->bLazy = 1;
     if( c->nTail >= RR_TAIL_MIN
         && (sqlite3_int64)c->nTail * RR_SETTLE_RATIO >= c->n - c->nTail ) {
       return rrContSettle(c, xRepeat, pArg);
@@ -1484,12 +1594,140 @@ int roaringAddLazy(Roaring *r, uint64_t v, RoaringRepeatFunc xRepeat,
   return rc;
 }
 
+/*
+** Add the values of container y to container x (same key), both built by
+** roaringAddLazy(), as roaringAddLazy() would, then free y.  On failure
+** x holds some of the values of y, and y all of them.
+*/
+static int rrContAbsorb(RoaringCont *x, RoaringCont *y,
+                        RoaringRepeatFunc xRepeat, void *pArg) {
+  uint64_t iBase = y->iKey << 16;
+  int i, rc = ROARING_OK;
+  assert(x->iKey == y->iKey && y->eKind != RR_RUN);
+  if( y->eKind == RR_ARRAY ) {
+    for( i = 0; i < y->n && rc == ROARING_OK; i++ ) {
+      rc = rrContAddLazy(x, y->u.aVal[i], iBase | y->u.aVal[i], xRepeat, pArg);
+    }
+  } else {
+    for( i = 0; i < RR_WORDS && rc == ROARING_OK; i++ ) {
+      uint64_t w = y->u.aWord[i];
+      for( ; w && rc == ROARING_OK; w &= w - 1 ) {
+        u32 v = (u32)(i * 64 + rrCtz(w));
+        rc = rrContAddLazy(x, v, iBase | v, xRepeat, pArg);
+      }
+    }
+  }
+  if( rc == ROARING_OK ) rrContFree(y);
+  return rc;
+}
+
+/*
+** Sort the unsorted containers at the end of r into the others (see
+** above), reporting to xRepeat the values that two of them share.  On
+** failure r is valid, with some containers still unsorted.
+*/
+static int rrSortUnsorted(Roaring *r, RoaringRepeatFunc xRepeat, void *pArg) {
+  int nS = r->nCont - r->nUnsorted, nU = r->nUnsorted;
+  int i, j, k, rc;
+  RoaringCont *aU = &r->aCont[nS], *aC;
+  if( nU == 0 ) return ROARING_OK;
+  rrSortConts(aU, nU);
+  /* Merge the containers that share a key into one: aU[0..j). */
+  for( i = j = 1; i < nU; i++ ) {
+    if( aU[j - 1].iKey != aU[i].iKey ) {
+      aU[j++] = aU[i];
+    } else if( (rc = rrContAbsorb(&aU[j - 1], &aU[i], xRepeat, pArg)) != 0 ) {
+      memmove(&aU[j], &aU[i], (size_t)(nU - i) * sizeof(RoaringCont));
+      r->nUnsorted = j + nU - i;
+      r->nCont = nS + r->nUnsorted;
+      return rc;
+    }
+  }
+  r->nUnsorted = nU = j;
+  r->nCont = nS + nU;
+  /* Merge them into the sorted ones from the back, through spare room. */
+  if( rrReserve(r, (sqlite3_int64)nS + 2 * nU) ) return ROARING_NOMEM;
+  aC = r->aCont;
+  aU = &aC[nS + nU];
+  memcpy(aU, &aC[nS], (size_t)nU * sizeof(RoaringCont));
+  for( i = nS - 1, j = nU - 1, k = nS + nU - 1; j >= 0; k-- ) {
+    assert(i < 0 || aC[i].iKey != aU[j].iKey);
+    if( i >= 0 && aC[i].iKey > aU[j].iKey ) {
+      aC[k] = aC[i--];
+    } else {
+      aC[k] = aU[j--];
+    }
+  }
+  r->nUnsorted = 0;
+  r->iHint = 0;
+  return ROARING_OK;
+}
+
+/*
+** Set *pi to the index of the container for key iKey in r, which
+** roaringAddLazy() is building: one found among the sorted containers, a
+** new one after the last, or a new unsorted one.
+*/
+static int rrLazyFind(Roaring *r, uint64_t iKey, RoaringRepeatFunc xRepeat,
+                      void *pArg, int *pi) {
+  int nS = r->nCont - r->nUnsorted, i, rc;
+  if( r->nUnsorted >= RR_UNSORTED_MIN && r->nUnsorted >= nS ) {
+    rc = rrSortUnsorted(r, xRepeat, pArg);
+    if( rc ) return rc;
+    nS = r->nCont;
+  }
+  if( r->nUnsorted == 0 ) {
+    i = rrFind(r, iKey);
+  } else if( r->aCont[r->nCont - 1].iKey == iKey ) {
+    i = r->nCont - 1; /* The newest unsorted container */
+  } else {
+    i = rrSearchIn(r, iKey, 0, nS);
+  }
+  if( i < 0 ) {
+    i = r->nCont;
+    if( rrInsert(r, i, iKey) ) return ROARING_NOMEM;
+    /* Unsorted unless it is the new last of the sorted ones. */
+    if( r->nUnsorted > 0 || (i > 0 && r->aCont[i - 1].iKey > iKey) ) {
+      r->nUnsorted++;
+    }
+  }
+  r->iHint = *pi = i;
+  return ROARING_OK;
+}
+
+int roaringAddLazy(Roaring *r, uint64_t v, RoaringRepeatFunc xRepeat,
+                   void *pArg) {
+  int i = r->iHint, rc;
+  RoaringCont *c;
+  u32 x = (u32)(v & 0xffff);
+  assert(v <= ROARING_MAX_VALUE);
+  if( i >= r->nCont || r->aCont[i].iKey != v >> 16 ) {
+    r->bLazy = 1;
+    rc = rrLazyFind(r, v >> 16, xRepeat, pArg, &i);
+    if( rc ) return rc;
+  }
+  c = &r->aCont[i];
+  if( c->eKind == RR_BITSET ) {
+    /* The common case of dense values, here rather than in a call. */
+    uint64_t *pW = &c->u.aWord[x >> 6];
+    uint64_t m = (uint64_t)1 << (x & 63);
+    if( *pW & m ) return xRepeat ? xRepeat(pArg, v) : ROARING_OK;
+    *pW |= m;
+    c->nCard++;
+    return ROARING_OK;
+  }
+  r->bLazy = 1;
+  return rrContAddLazy(c, x, v, xRepeat, pArg);
+}
+
 int roaringSettle(Roaring *r, RoaringRepeatFunc xRepeat, void *pArg) {
-  int i;
+  int i, rc;
   if( !r->bLazy ) return ROARING_OK;
+  rc = rrSortUnsorted(r, xRepeat, pArg);
+  if( rc ) return rc;
   for( i = 0; i < r->nCont; i++ ) {
     if( r->aCont[i].nTail > 0 ) {
-      int rc = rrContSettle(&r->aCont[i], xRepeat, pArg);
+      rc = rrContSettle(&r->aCont[i], xRepeat, pArg);
       if( rc ) return rc;
     }
   }
@@ -1525,11 +1763,21 @@ static int rrContRange(int eOp, const RoaringCont *c, u32 iFirst, u32 iLast,
   return rrContOp(eOp, c, &range, pOut);
 }
 
+/*
+** Add every value in [lo, hi).  The containers the range covers entirely
+** are made full (sharing rrFullRun, so they cost no allocation), and the
+** range's first and last container are ORed with the part they get.  The
+** new containers are built where they go in r->aCont, so that the range
+** costs the container array and nothing more; a failure puts back what
+** was there.
+*/
 int roaringAddRange(Roaring *r, uint64_t lo, uint64_t hi) {
   uint64_t kFirst, kLast, k;
   sqlite3_int64 nNew;
-  RoaringCont *aNew;
-  int i, iFirst, iEnd, n = 0, rc = ROARING_OK;
+  RoaringCont aOld[2]; /* Old first and last containers, if they exist */
+  RoaringCont *aC;
+  int i, iFirst, iEnd, nOld, nMid = 0, rc = ROARING_OK;
+  assert(!r->bLazy);
   if( hi > ROARING_MAX_VALUE + 1 ) hi = ROARING_MAX_VALUE + 1;
   if( lo >= hi ) return ROARING_OK;
   kFirst = lo >> 16;
@@ -1540,41 +1788,54 @@ int roaringAddRange(Roaring *r, uint64_t lo, uint64_t hi) {
   for( iEnd = iFirst; iEnd < r->nCont && r->aCont[iEnd].iKey <= kLast; ) {
     iEnd++;
   }
-  /* Containers kFirst..kLast replace those at iFirst..iEnd-1. */
+  /* Containers kFirst..kLast replace the nOld at iFirst..iEnd-1. */
+  nOld = iEnd - iFirst;
   nNew = (sqlite3_int64)(kLast - kFirst + 1);
-  aNew = sqlite3_malloc64((sqlite3_uint64)nNew * sizeof(RoaringCont));
-  if( aNew == 0 ) return ROARING_NOMEM;
-  i = iFirst;
-  for( k = kFirst; k <= kLast; k++ ) {
-    u32 f = k == kFirst ? (u32)(lo & 0xffff) : 0;
-    u32 l = k == kLast ? (u32)((hi - 1) & 0xffff) : RR_CONT_VALUES - 1;
-    RoaringCont *c = &aNew[n];
-    memset(c, 0, sizeof(*c));
-    c->iKey = k;
-    if( i < iEnd && r->aCont[i].iKey == k && (f > 0 || l < 0xffff) ) {
-      rc = rrContRange(ROARING_OR, &r->aCont[i], f, l, c);
-    } else {
-      RoaringRun run = rrRun(f, l);
-      rc = rrContSetRuns(c, &run, 1, (int)(l - f + 1), 0, 1);
-    }
-    if( i < iEnd && r->aCont[i].iKey == k ) i++;
-    if( rc ) break;
-    n++;
+  if( rrReserve(r, (sqlite3_int64)r->nCont - nOld + nNew) ) {
+    return ROARING_NOMEM;
   }
-  if( rc == ROARING_OK ) {
-    rc = rrReserve(r, (sqlite3_int64)r->nCont - (iEnd - iFirst) + nNew);
+  aC = r->aCont;
+  /* The edges first: they are the only part that can fail. */
+  memset(aOld, 0, sizeof(aOld));
+  for( i = 0; i < 2 && rc == ROARING_OK; i++ ) {
+    int iAt = i == 0 ? iFirst : iEnd - 1;
+    uint64_t kEdge = i == 0 ? kFirst : kLast;
+    u32 f = kEdge == kFirst ? (u32)(lo & 0xffff) : 0;
+    u32 l = kEdge == kLast ? (u32)((hi - 1) & 0xffff) : RR_CONT_VALUES - 1;
+    RoaringRun run = rrRun(f, l);
+    if( i == 1 && kLast == kFirst ) break;
+    aOld[i].iKey = kEdge;
+    if( f == 0 && l == RR_CONT_VALUES - 1 ) {
+      rrContSetFull(&aOld[i]);
+    } else if( nOld > 0 && aC[iAt].iKey == kEdge ) {
+      rc = rrContRange(ROARING_OR, &aC[iAt], f, l, &aOld[i]);
+    } else {
+      rc = rrContSetRuns(&aOld[i], &run, 1, (int)(l - f + 1), 0, 1);
+    }
   }
   if( rc ) {
-    while( n > 0 ) rrContFree(&aNew[--n]);
-    sqlite3_free(aNew);
+    rrContFree(&aOld[0]);
+    rrContFree(&aOld[1]);
     return rc;
   }
-  for( i = iFirst; i < iEnd; i++ ) rrContFree(&r->aCont[i]);
-  memmove(&r->aCont[iFirst + nNew], &r->aCont[iEnd],
+  /* Nothing fails from here on. */
+  for( i = iFirst; i < iEnd; i++ ) rrContFree(&aC[i]);
+  memmove(&aC[iFirst + nNew], &aC[iEnd],
           (size_t)(r->nCont - iEnd) * sizeof(RoaringCont));
-  memcpy(&r->aCont[iFirst], aNew, (size_t)nNew * sizeof(RoaringCont));
-  r->nCont += (int)nNew - (iEnd - iFirst);
-  sqlite3_free(aNew);
+  for( k = kFirst; k <= kLast; k++ ) {
+    RoaringCont *c = &aC[iFirst + nMid++];
+    if( k == kFirst ) {
+      *c = aOld[0];
+    } else if( k == kLast ) {
+      *c = aOld[1];
+    } else {
+      memset(c, 0, sizeof(*c));
+      c->iKey = k;
+      rrContSetFull(c);
+    }
+  }
+  r->nCont += (int)nNew - nOld;
+  r->iHint = 0;
   return ROARING_OK;
 }
 
@@ -1769,6 +2030,7 @@ static int rrOpMerge(int eOp, const Roaring *a, const Roaring *b,
 int roaringOp(int eOp, const Roaring *a, const Roaring *b, Roaring *pOut) {
   RoaringCont *aNew;
   int nNew;
+  assert(!a->bLazy && !b->bLazy);
   int rc = rrOpMerge(eOp, a, b, 0, &aNew, &nNew);
   if( rc ) return rc;
   roaringReset(pOut);
@@ -1815,6 +2077,7 @@ static int rrKeysWithin(const Roaring *b, Roaring *a) {
 int roaringOpInPlace(int eOp, Roaring *a, const Roaring *b) {
   RoaringCont *aNew;
   int nNew, rc;
+  assert(!a->bLazy && !b->bLazy);
   if( eOp != ROARING_AND && a != b
       && (sqlite3_int64)b->nCont * RR_SMALL_RATIO <= a->nCont
       && (eOp == ROARING_ANDNOT || rrKeysWithin(b, a)) ) {
@@ -2083,12 +2346,17 @@ static u8 *rrWriteBucket(const Roaring *r, int i0, int i1, const int *aPlan,
       iOffset += rrPlanBytes(aPlan[i], r->aCont[i].nCard);
     }
   }
-  for( i = i0; i < i1; i++ ) p = rrWriteCont(&r->aCont[i], aPlan[i], p, pTmp);
+  for( i = i0; i < i1; i++ ) {
+    assert(r->aCont[i].nCard > 0
+           && (i == i0 || r->aCont[i - 1].iKey < r->aCont[i].iKey));
+    p = rrWriteCont(&r->aCont[i], aPlan[i], p, pTmp);
+  }
   return p;
 }
 
 int roaringSerialize(const Roaring *r, unsigned char **paOut, size_t *pnOut,
                      size_t nMax) {
+  assert(!r->bLazy && r->nUnsorted == 0);
   int *aPlan = 0;
   int nBucket, i = 0;
   size_t nByte;
@@ -2139,31 +2407,23 @@ int roaringSerialize(const Roaring *r, unsigned char **paOut, size_t *pnOut,
 }
 
 /*
-** Read one container's data, of kind eKind and nCard values, from the n
-** bytes at p into the zeroed container c.  Set *pnUsed to the bytes it
-** took.
+** Check the data of one container, of kind eKind and nCard values, in the
+** n bytes at p; set *pnUsed to the bytes it takes.
 */
-static int rrReadCont(RoaringCont *c, int eKind, int nCard, const u8 *p,
-                      size_t n, size_t *pnUsed) {
+static int rrCheckCont(int eKind, int nCard, const u8 *p, size_t n,
+                       size_t *pnUsed) {
   int i;
   if( eKind == RR_ARRAY ) {
     if( n / 2 < (size_t)nCard ) return ROARING_CORRUPT;
-    if( rrContAlloc(c, RR_ARRAY, nCard) ) return ROARING_NOMEM;
-    rrGetValues(c->u.aVal, p, nCard);
     for( i = 1; i < nCard; i++ ) {
-      if( c->u.aVal[i] <= c->u.aVal[i - 1] ) return ROARING_CORRUPT;
+      if( rrGet16(p + 2 * i) <= rrGet16(p + 2 * i - 2) ) return ROARING_CORRUPT;
     }
-    c->n = nCard;
     *pnUsed = (size_t)nCard * 2;
   } else if( eKind == RR_BITSET ) {
+    int nBits = 0;
     if( n < RR_BITSET_BYTES ) return ROARING_CORRUPT;
-    if( rrContAlloc(c, RR_BITSET, RR_WORDS) ) return ROARING_NOMEM;
-    if( RR_LITTLE_ENDIAN ) {
-      memcpy(c->u.aWord, p, RR_BITSET_BYTES);
-    } else {
-      for( i = 0; i < RR_WORDS; i++ ) c->u.aWord[i] = rrGet64(p + 8 * i);
-    }
-    if( rrWordsCount(c->u.aWord) != nCard ) return ROARING_CORRUPT;
+    for( i = 0; i < RR_WORDS; i++ ) nBits += rrPopcount(rrGet64(p + 8 * i));
+    if( nBits != nCard ) return ROARING_CORRUPT;
     *pnUsed = RR_BITSET_BYTES;
   } else {
     int nRun, nTotal = 0;
@@ -2171,36 +2431,144 @@ static int rrReadCont(RoaringCont *c, int eKind, int nCard, const u8 *p,
     if( n < 2 ) return ROARING_CORRUPT;
     nRun = (int)rrGet16(p);
     if( (n - 2) / 4 < (size_t)nRun ) return ROARING_CORRUPT;
-    if( rrContAlloc(c, RR_RUN, nRun) ) return ROARING_NOMEM;
     for( i = 0; i < nRun; i++ ) {
       u32 iStart = rrGet16(p + 2 + 4 * i), nLen = rrGet16(p + 4 + 4 * i);
       if( iStart + nLen >= RR_CONT_VALUES ) return ROARING_CORRUPT;
       if( (int32_t)iStart <= iPrevEnd ) return ROARING_CORRUPT;
-      if( (int32_t)iStart == iPrevEnd + 1 ) {
-        /* Touches the previous run: valid, but not canonical. */
-        c->u.aRun[c->n - 1].nLen =
-            (u16)(iStart + nLen - c->u.aRun[c->n - 1].iStart);
-      } else {
-        c->u.aRun[c->n++] = rrRun(iStart, iStart + nLen);
-      }
       iPrevEnd = (int32_t)(iStart + nLen);
       nTotal += (int)nLen + 1;
     }
     if( nTotal != nCard ) return ROARING_CORRUPT;
     *pnUsed = 2 + (size_t)nRun * 4;
   }
-  c->nCard = nCard;
   return ROARING_OK;
 }
 
 /*
-** Append to r the containers of the 32-bit bitmap in the n bytes at p,
-** whose values get the upper 32 bits iBucket.  Set *pnUsed to the bytes
-** it took.
+** Load the data of one container, checked by rrCheckCont(), into the
+** zeroed container c.
 */
-static int rrReadBucket(Roaring *r, const u8 *p, size_t n, uint64_t iBucket,
-                        size_t *pnUsed) {
+static int rrLoadCont(RoaringCont *c, int eKind, int nCard, const u8 *p) {
+  int i;
+  if( eKind == RR_ARRAY ) {
+    if( rrContAlloc(c, RR_ARRAY, nCard) ) return ROARING_NOMEM;
+    rrGetValues(c->u.aVal, p, nCard);
+    c->n = nCard;
+  } else if( eKind == RR_BITSET ) {
+    if( rrContAlloc(c, RR_BITSET, RR_WORDS) ) return ROARING_NOMEM;
+    if( RR_LITTLE_ENDIAN ) {
+      memcpy(c->u.aWord, p, RR_BITSET_BYTES);
+    } else {
+      for( i = 0; i < RR_WORDS; i++ ) c->u.aWord[i] = rrGet64(p + 8 * i);
+    }
+  } else {
+    int nRun = (int)rrGet16(p);
+    if( rrContAlloc(c, RR_RUN, nRun) ) return ROARING_NOMEM;
+    for( i = 0; i < nRun; i++ ) {
+      u32 iStart = rrGet16(p + 2 + 4 * i), nLen = rrGet16(p + 4 + 4 * i);
+      if( c->n > 0 && rrRunEnd(&c->u.aRun[c->n - 1]) + 1 == iStart ) {
+        /* Touches the previous run: valid, but not canonical. */
+        c->u.aRun[c->n - 1].nLen =
+            (u16)(iStart + nLen - c->u.aRun[c->n - 1].iStart);
+      } else {
+        c->u.aRun[c->n++] = rrRun(iStart, iStart + nLen);
+      }
+    }
+  }
+  c->nCard = nCard;
+  return ROARING_OK;
+}
+
+/* True if the checked data at p of a container (eKind, nCard) holds x. */
+static int rrBytesContain(int eKind, int nCard, const u8 *p, u32 x) {
+  int lo = 0, hi;
+  if( eKind == RR_BITSET ) return (p[x >> 3] >> (x & 7)) & 1;
+  if( eKind == RR_ARRAY ) {
+    hi = nCard;
+    while( lo < hi ) {
+      int mid = (lo + hi) >> 1;
+      u32 y = rrGet16(p + 2 * mid);
+      if( y == x ) return 1;
+      if( y < x ) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return 0;
+  }
+  /* The last run starting at or before x. */
+  hi = (int)rrGet16(p);
+  p += 2;
+  while( lo < hi ) {
+    int mid = (lo + hi) >> 1;
+    if( rrGet16(p + 4 * mid) <= x ) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return lo > 0 && x <= rrGet16(p + 4 * lo - 4) + rrGet16(p + 4 * lo - 2);
+}
+
+/* The smallest (bMax: largest) low part in the checked data at p. */
+static u32 rrBytesExtreme(int eKind, int nCard, const u8 *p, int bMax) {
+  int i, nRun;
+  if( eKind == RR_ARRAY ) return rrGet16(p + (bMax ? 2 * (nCard - 1) : 0));
+  if( eKind == RR_RUN ) {
+    nRun = (int)rrGet16(p);
+    if( !bMax ) return rrGet16(p + 2);
+    return rrGet16(p + 4 * nRun - 2) + rrGet16(p + 4 * nRun);
+  }
+  /* A bitset: the first or last byte that is not 0 (nCard > 0). */
+  for( i = bMax ? RR_BITSET_BYTES - 1 : 0; p[i] == 0; i += bMax ? -1 : 1 ) {}
+  if( bMax ) {
+    for( nRun = 7; ((p[i] >> nRun) & 1) == 0; nRun-- ) {}
+    return (u32)i * 8 + (u32)nRun;
+  }
+  return (u32)i * 8 + (u32)rrCtz(p[i]);
+}
+
+/*
+** Where rrReadBucket() puts what it reads: the containers into r, or, if
+** r is NULL, what roaringScan() wants into pScan (and the probe below).
+*/
+typedef struct RoaringReader RoaringReader;
+struct RoaringReader {
+  Roaring *r;         /* Decode into this set, or NULL */
+  RoaringScan *pScan; /* Else the summary */
+  uint64_t iProbe;    /* The value pScan->bFound is about */
+  const u8 *pLast;    /* Data of the last container seen */
+  int eLastKind;      /* Its kind */
+  int nLastCard;      /* Its count */
+  uint64_t iLastKey;  /* Its key */
+};
+
+/* Note in pRd->pScan the container (iKey, eKind, nCard) with data at p. */
+static void rrScanCont(RoaringReader *pRd, uint64_t iKey, int eKind, int nCard,
+                       const u8 *p) {
+  RoaringScan *pScan = pRd->pScan;
+  if( pScan->nCount == 0 ) {
+    pScan->iMin = iKey << 16 | rrBytesExtreme(eKind, nCard, p, 0);
+  }
+  pScan->nCount += (uint64_t)nCard;
+  if( iKey == pRd->iProbe >> 16 ) {
+    pScan->bFound = rrBytesContain(eKind, nCard, p, pRd->iProbe & 0xffff);
+  }
+  pRd->pLast = p;
+  pRd->eLastKind = eKind;
+  pRd->nLastCard = nCard;
+  pRd->iLastKey = iKey;
+}
+
+/*
+** Read the 32-bit bitmap in the n bytes at p, whose values get the upper
+** 32 bits iBucket, as pRd says.  Set *pnUsed to the bytes it took.
+*/
+static int rrReadBucket(RoaringReader *pRd, const u8 *p, size_t n,
+                        uint64_t iBucket, size_t *pnUsed) {
   const u8 *aRunBits = 0, *aHeader, *aOffset = 0;
+  Roaring *r = pRd->r;
   size_t iPos;
   u32 iCookie;
   int nCont, bRun = 0, i, rc;
@@ -2228,32 +2596,42 @@ static int rrReadBucket(Roaring *r, const u8 *p, size_t n, uint64_t iBucket,
     aOffset = p + iPos;
     iPos += (size_t)nCont * 4;
   }
-  if( rrReserve(r, (sqlite3_int64)r->nCont + nCont) ) return ROARING_NOMEM;
+  if( r && rrReserve(r, (sqlite3_int64)r->nCont + nCont) ) {
+    return ROARING_NOMEM;
+  }
   for( i = 0; i < nCont; i++ ) {
     int32_t iKey = (int32_t)rrGet16(aHeader + 4 * i);
     int nCard = (int)rrGet16(aHeader + 4 * i + 2) + 1;
     int eKind = nCard > RR_ARRAY_MAX ? RR_BITSET : RR_ARRAY;
-    RoaringCont *c = &r->aCont[r->nCont];
+    uint64_t iFullKey = iBucket << 16 | (uint64_t)iKey;
     size_t nUsed = 0;
     if( iKey <= iPrevKey ) return ROARING_CORRUPT;
     iPrevKey = iKey;
     if( aOffset && rrGet32(aOffset + 4 * i) != iPos ) return ROARING_CORRUPT;
     if( bRun && (aRunBits[i / 8] >> (i % 8)) & 1 ) eKind = RR_RUN;
-    memset(c, 0, sizeof(*c));
-    c->iKey = iBucket << 16 | (uint64_t)iKey;
-    rc = rrReadCont(c, eKind, nCard, p + iPos, n - iPos, &nUsed);
-    if( rc ) {
-      rrContFree(c);
-      return rc;
+    rc = rrCheckCont(eKind, nCard, p + iPos, n - iPos, &nUsed);
+    if( rc ) return rc;
+    if( r ) {
+      RoaringCont *c = &r->aCont[r->nCont];
+      memset(c, 0, sizeof(*c));
+      c->iKey = iFullKey;
+      if( rrLoadCont(c, eKind, nCard, p + iPos) ) return ROARING_NOMEM;
+      r->nCont++;
+    } else {
+      rrScanCont(pRd, iFullKey, eKind, nCard, p + iPos);
     }
-    r->nCont++;
     iPos += nUsed;
   }
   *pnUsed = iPos;
   return ROARING_OK;
 }
 
-int roaringDeserialize(Roaring *r, const void *pBlob, size_t n, int *peFormat) {
+/*
+** Read the n bytes at pBlob as pRd says (into the empty set pRd->r, or
+** into the zeroed pRd->pScan).  On failure pRd->r is left empty.
+*/
+static int rrRead(RoaringReader *pRd, const void *pBlob, size_t n,
+                  int *peFormat) {
   const u8 *p = (const u8 *)pBlob;
   size_t iPos = 8, nUsed;
   uint64_t nBucket, b;
@@ -2262,12 +2640,13 @@ int roaringDeserialize(Roaring *r, const void *pBlob, size_t n, int *peFormat) {
   if( n >= 4
       && ((rrGet32(p) & 0xffff) == RR_COOKIE_RUN
           || rrGet32(p) == RR_COOKIE_NORUN) ) {
-    rc = rrReadBucket(r, p, n, 0, &nUsed);
+    rc = rrReadBucket(pRd, p, n, 0, &nUsed);
     if( rc == ROARING_OK && nUsed == n ) {
       if( peFormat ) *peFormat = ROARING_FORMAT_32;
       return ROARING_OK;
     }
-    roaringReset(r);
+    if( pRd->r ) roaringReset(pRd->r);
+    if( pRd->pScan ) memset(pRd->pScan, 0, sizeof(RoaringScan));
     if( rc == ROARING_NOMEM ) return rc;
     rc = ROARING_CORRUPT;
   }
@@ -2282,7 +2661,7 @@ int roaringDeserialize(Roaring *r, const void *pBlob, size_t n, int *peFormat) {
     if( iBucket <= iPrev || (uint64_t)iBucket > RR_MAX_BUCKET ) goto corrupt;
     iPrev = iBucket;
     iPos += 4;
-    rc = rrReadBucket(r, p + iPos, n - iPos, (uint64_t)iBucket, &nUsed);
+    rc = rrReadBucket(pRd, p + iPos, n - iPos, (uint64_t)iBucket, &nUsed);
     if( rc ) goto failed;
     iPos += nUsed;
   }
@@ -2292,7 +2671,31 @@ int roaringDeserialize(Roaring *r, const void *pBlob, size_t n, int *peFormat) {
 corrupt:
   rc = ROARING_CORRUPT;
 failed:
-  roaringReset(r);
+  if( pRd->r ) roaringReset(pRd->r);
+  if( pRd->pScan ) memset(pRd->pScan, 0, sizeof(RoaringScan));
+  return rc;
+}
+
+int roaringDeserialize(Roaring *r, const void *pBlob, size_t n, int *peFormat) {
+  RoaringReader rd;
+  assert(r->nCont == 0);
+  memset(&rd, 0, sizeof(rd));
+  rd.r = r;
+  return rrRead(&rd, pBlob, n, peFormat);
+}
+
+int roaringScan(const void *pBlob, size_t n, uint64_t v, RoaringScan *pScan) {
+  RoaringReader rd;
+  int rc;
+  memset(&rd, 0, sizeof(rd));
+  memset(pScan, 0, sizeof(*pScan));
+  rd.pScan = pScan;
+  rd.iProbe = v;
+  rc = rrRead(&rd, pBlob, n, 0);
+  if( rc == ROARING_OK && pScan->nCount > 0 ) {
+    pScan->iMax = rd.iLastKey << 16
+                | rrBytesExtreme(rd.eLastKind, rd.nLastCard, rd.pLast, 1);
+  }
   return rc;
 }
 

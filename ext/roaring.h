@@ -45,6 +45,7 @@ typedef struct Roaring Roaring;
 typedef struct RoaringCont RoaringCont;
 typedef struct RoaringIter RoaringIter;
 typedef struct RoaringStats RoaringStats;
+typedef struct RoaringScan RoaringScan;
 
 /* A set of values.  All-zero is the empty set. */
 struct Roaring {
@@ -52,7 +53,8 @@ struct Roaring {
   int nCont;          /* Containers in use */
   int nAlloc;         /* Containers allocated */
   int iHint;          /* Container the last lookup found */
-  int bLazy;          /* roaringAddLazy() left values to sort */
+  int nUnsorted;      /* roaringAddLazy(): last containers, not in order */
+  int bLazy;          /* roaringAddLazy() left values or keys to sort */
 };
 
 /* Release what r holds; r is then the empty set. */
@@ -74,7 +76,9 @@ int roaringRemove(Roaring *r, uint64_t v, int *pbChanged);
 ** it costs no search: roaringSettle() must be called before r is used in
 ** any other way.  A value found to be added again (at once or when
 ** roaringSettle() sorts it in) is reported to xRepeat(pArg, v), if not
-** NULL; a non-zero return from xRepeat is returned.
+** NULL; a non-zero return from xRepeat is returned.  roaringSettle() may
+** fail too (it sorts and merges what was left); r then still needs
+** settling, and may be settled again or reset.
 */
 typedef int (*RoaringRepeatFunc)(void *pArg, uint64_t v);
 int roaringAddLazy(Roaring *r, uint64_t v, RoaringRepeatFunc xRepeat,
@@ -121,6 +125,20 @@ int roaringSerialize(const Roaring *r, unsigned char **paOut, size_t *pnOut,
                      size_t nMax);
 size_t roaringSerializedSize(const Roaring *r);
 int roaringDeserialize(Roaring *r, const void *p, size_t n, int *peFormat);
+
+/*
+** roaringScan() checks the n bytes at p as roaringDeserialize() does, but
+** decodes nothing and allocates nothing: it answers from the bytes
+** themselves.  ROARING_CORRUPT (and *pScan zeroed) if they are not a valid
+** serialization.
+*/
+struct RoaringScan {
+  uint64_t nCount; /* Values */
+  uint64_t iMin;   /* The smallest, if nCount > 0 */
+  uint64_t iMax;   /* The largest, if nCount > 0 */
+  int bFound;      /* roaringScan()'s argument v is one of them */
+};
+int roaringScan(const void *p, size_t n, uint64_t v, RoaringScan *pScan);
 
 /* What roaringStats() reports: containers by kind, as r holds them. */
 struct RoaringStats {

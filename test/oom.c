@@ -254,6 +254,23 @@ static const OomCase aCase[] = {
     "SELECT value FROM bitmap_each(bitmap_add_range(bitmap(3, 4294967296),"
     " 65530, 65540)) WHERE value > 4 AND value <= 4294967296 LIMIT 20" },
   { "bitmap-invalid-error", 0, "SELECT bitmap_count(x'3a30000001')" },
+  { "bitmap_agg-unsorted-keys", 0,
+    "SELECT hex(bitmap_agg((value * 2654435761) % 1099511627776)),"
+    " hex(bitmap_agg((200 - value) * 65536 + value % 3)),"
+    " hex(bitmap_from_json('[200000, 5, 70000, 6, 70001, 5, 9, 140000]'))"
+    " FROM " OOM_ROWS },
+  { "bitmap-fold-stack", 0,
+    "SELECT hex(bitmap_or_agg(b)), hex(bitmap_xor_agg(b)), "
+    "hex(bitmap_and_agg(b))"
+    " FROM (SELECT bitmap(value * 65536, 70000, 5) AS b FROM " OOM_ROWS ")" },
+  { "bitmap-in-place", 0,
+    "SELECT sum(bitmap_count(b)), sum(bitmap_contains(b, 70000)),"
+    " max(bitmap_min(b)), max(bitmap_max(b)),"
+    " sum(bitmap_contains(bitmap(3, 70000), value)),"
+    " sum(bitmap_count(bitmap_add_range(bitmap(), 0, 200000)))"
+    " FROM (SELECT value, bitmap(value, 70000) AS b FROM " OOM_ROWS ")" },
+  { "bitmap_to_json-error", 0,
+    "SELECT bitmap_to_json(bitmap_add_range(bitmap(), 0, 4294967296))" },
   { "memprof-parameter-error", 0,
     "SELECT stmt FROM memprof('SELECT 1; SELECT :x')" },
   { "memprof-nested", 0,

@@ -12,10 +12,13 @@
 **             round trips through both formats, the four set operations
 **             new and in place, counts, subset, add/keep range, remove
 **   lazy      roaringAddLazy()+roaringSettle() against roaringAdd() on
-**             sorted, reversed, strided, repeating and random streams,
+**             sorted, reversed, strided, repeating and random streams
+**             (values and new keys in any order),
 **             with the number and sum of the repeats reported
 **   files     the specification's files read as their README describes;
 **             the canonical ones re-serialize byte for byte
+**   scan      roaringScan() against roaringDeserialize() wherever a blob is
+**             read: the same verdict, count, min, max and membership
 **   invalid   a hand-built blob for every validation rule, each rejected,
 **             and valid non-canonical blobs accepted and canonicalized
 **   robust    every truncation and many single-byte changes of valid blobs:
@@ -239,6 +242,46 @@ static void checkSet(const Roaring *r, const Vals *p, const char *zWhat) {
 }
 
 /*
+** Check that roaringScan() agrees with roaringDeserialize() on the n bytes
+** at a: the same verdict and, for a valid blob (whose set is r), the same
+** count, smallest and largest value, and membership of values in and
+** around the set.
+*/
+static void checkScan(const unsigned char *a, size_t n, const Roaring *r,
+                      const char *zWhat) {
+  RoaringScan scan;
+  RoaringIter it;
+  char zMsg[200];
+  int rc, i;
+  uint64_t vMin = 0, vMax = 0;
+  snprintf(zMsg, sizeof(zMsg), "%s: scan", zWhat);
+  rc = roaringScan(a, n, 0, &scan);
+  if( r == 0 ) {
+    CHECK(rc == ROARING_CORRUPT && scan.nCount == 0, zMsg);
+    return;
+  }
+  CHECK(rc == ROARING_OK && scan.nCount == roaringCount(r), zMsg);
+  if( roaringMin(r, &vMin) && roaringMax(r, &vMax) ) {
+    CHECK(scan.iMin == vMin && scan.iMax == vMax, zMsg);
+  }
+  for( i = 0; i < 24; i++ ) {
+    uint64_t v = rnd64() & MAX_VALUE;
+    if( i % 3 == 1 && roaringCount(r) > 0 ) {
+      roaringSelect(r, rndBelow(roaringCount(r)), &v);
+    } else if( i % 3 == 2 ) {
+      roaringIterSeek(&it, r, v);
+      if( !it.bEof ) v = roaringIterValue(&it) + (uint64_t)(i % 2);
+      if( v > MAX_VALUE ) v = MAX_VALUE;
+    } else if( i < 6 ) {
+      v = i < 3 ? vMin + (uint64_t)i : vMax - (uint64_t)i + 3;
+    }
+    CHECK(roaringScan(a, n, v, &scan) == ROARING_OK
+              && scan.bFound == roaringContains(r, v),
+          zMsg);
+  }
+}
+
+/*
 ** Check that r survives a round trip through its serialization, in the
 ** format its values call for, and that the bytes are a fixed point.
 */
@@ -255,6 +298,7 @@ static void checkRoundTrip(const Roaring *r, const char *zWhat) {
   CHECK(roaringSerializedSize(r) == n, zMsg);
   CHECK(roaringDeserialize(&back, a, n, &eFormat) == ROARING_OK, zMsg);
   CHECK(roaringEqual(&back, r), zMsg);
+  checkScan(a, n, r, zWhat);
   roaringMax(r, &vMax);
   CHECK(eFormat == (vMax >= TWO_32 ? ROARING_FORMAT_64 : ROARING_FORMAT_32),
         zMsg);
@@ -452,14 +496,18 @@ static uint64_t lazyValue(int eShape, uint64_t i, uint64_t n, uint64_t base) {
     case 4: return base + rndBelow(n);            /* Random, some repeats */
     case 5: return base + (i % 4) * 100000 + i;   /* Four sorted sources */
     case 6: return base + rndBelow(5000);         /* Dense, many repeats */
-    default: return base + (rnd64() & 0xffffff);  /* Random, wide */
+    case 7: return base + (rnd64() & 0xffffff);   /* Random, wide */
+    case 8: /* Random keys, thousands of them, with repeats */
+      return base + rndBelow(n / 2 + 1) * 2654435761U % 200000000U;
+    default: /* Ascending, and new keys below the last between */
+      return i % 2 ? base + i : base + 200000000U - i * 65536 % 200000000U;
   }
 }
 
 static void testLazy(void) {
   int eShape, iRound;
   for( iRound = 0; iRound < 40; iRound++ ) {
-    for( eShape = 0; eShape < 8; eShape++ ) {
+    for( eShape = 0; eShape < 10; eShape++ ) {
       uint64_t n = 1 + rndBelow(iRound % 4 == 0 ? 300000 : 20000), i;
       uint64_t base = rndBelow(3) ? 0 : (rnd64() & MAX_VALUE) - 400000000;
       uint64_t iSum = 0, iDistinctSum = 0;
@@ -558,6 +606,7 @@ static void checkFile(const char *zDir, const char *zName, const Vals *p,
   CHECK(roaringDeserialize(&r, a, n, &eGot) == ROARING_OK && eGot == eFormat,
         zMsg);
   checkSet(&r, p, zName);
+  checkScan(a, n, &r, zName);
   roaringStats(&r, &st);
   snprintf(zMsg, sizeof(zMsg), "%s: containers", zName);
   CHECK(st.nArray + st.nBitset + st.nRun == nCont, zMsg);
@@ -652,6 +701,7 @@ static void checkInvalid(const unsigned char *a, size_t n, const char *zWhy) {
   snprintf(zMsg, sizeof(zMsg), "rejects %s", zWhy);
   CHECK(readBlob(&r, a, n) == ROARING_CORRUPT && r.nCont == 0 && r.aCont == 0,
         zMsg);
+  checkScan(a, n, 0, zMsg);
 }
 
 /* Check that the n bytes at a are the set of the nVal values at aVal. */
@@ -980,8 +1030,10 @@ static void checkAnything(const unsigned char *a, size_t n) {
     }
     CHECK(bAscending && nSeen == roaringCount(&r), "a consistent set");
     checkRoundTrip(&r, "an accepted changed blob");
+    checkScan(a, n, &r, "an accepted changed blob");
   } else {
     CHECK(r.nCont == 0 && r.aCont == 0, "nothing left behind");
+    checkScan(a, n, 0, "a rejected changed blob");
   }
   roaringReset(&r);
 }
@@ -1124,9 +1176,15 @@ static int nomemRun(int eTest, const Roaring *a, const Roaring *b,
       for( i = 0; i < v->n && rc == ROARING_OK; i++ ) {
         rc = roaringAddLazy(&x, v->a[(i * 7919) % v->n], 0, 0);
       }
-      /* roaringSettle() never allocates: the set is readable after it
-      ** whether or not an add failed. */
-      if( roaringSettle(&x, 0, 0) ) rc = ROARING_CORRUPT;
+      /* The set is readable after roaringSettle() whether or not an add
+      ** failed; a settle that failed can be done again. */
+      if( rc == ROARING_OK ) rc = roaringSettle(&x, 0, 0);
+      {
+        int iSave = iFailAt;
+        iFailAt = -1;
+        if( roaringSettle(&x, 0, 0) ) rc = ROARING_CORRUPT;
+        iFailAt = iSave;
+      }
       break;
     case NOMEM_COPY: rc = roaringCopy(&x, a); break;
     case NOMEM_ADDRANGE: {

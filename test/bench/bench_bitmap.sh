@@ -3,7 +3,8 @@
 #
 # The SQL targets are the issue's: bitmap_agg() over 10,000,000 ascending
 # values, and over 3,000,000 unordered, sparse ones (value*7919 % 2^31),
-# at most 1.5 times count() of the same expression over the same rows.
+# at most 1.5 times count() of the same expression over the same rows; and,
+# to inform, 3,000,000 values over random containers.
 # The C targets: AND, OR, ANDNOT and their counts on large bitmaps of each
 # shape within 2 times CRoaring, timed in the same process by
 # dist/bench/roaring_bench, which also checks that both give the same set
@@ -21,6 +22,16 @@ t1=$(bench_ms sqlite_frugal "SELECT length(bitmap_agg($e)) $q")
 t0=$(bench_ms sqlite3 :memory: "SELECT count($e) $q")
 bench_record "bitmap_agg, 3M unordered sparse" "$t1" "count(same expression)" \
   "$t0" 1.5
+
+# Random keys: a multiplicative hash spreads the values over all 65536
+# containers below 2^32 in no order, so each value starts at another
+# container, none of them in cache.  There is no target: it is there to
+# show the cost (once quadratic in the number of keys, now O(log n) each).
+e2="(value*2654435761) % 4294967296"
+t1=$(bench_ms sqlite_frugal "SELECT length(bitmap_agg($e2)) $q")
+t0=$(bench_ms sqlite3 :memory: "SELECT count($e2) $q")
+bench_record "bitmap_agg, 3M random keys" "$t1" "count(same expression)" \
+  "$t0" -
 
 # Memory: the aggregate holds the compressed set (6.2 MB of result here),
 # not the rows.

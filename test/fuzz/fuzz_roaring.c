@@ -1,6 +1,7 @@
 /*
 ** fuzz_roaring.c - libFuzzer target for the Roaring deserializer
-** (roaringDeserialize() in ext/roaring.c, and bitmap_info() over it).
+** (roaringDeserialize() in ext/roaring.c, roaringScan() beside it, and
+** bitmap_info() over it).
 **
 ** Input: any bytes.  They are read as a bitmap BLOB as they are, and also
 ** as a recipe for a valid blob that is rarely canonical (see genBlob()),
@@ -812,6 +813,35 @@ static void checkValue(const Roaring *r, const Ref *p, uint64_t v) {
   CHECK(it.bEof || roaringIterValue(&it) == y, "seek");
 }
 
+/*
+** Check roaringScan() of the n bytes at a against roaringDeserialize()'s
+** result rc and set r: the same verdict, count, min, max, and membership
+** of the smallest, the largest and one more value taken from the bytes.
+*/
+static void checkScan(const uint8_t *a, size_t n, int rc, const Roaring *r) {
+  RoaringScan scan;
+  uint64_t aProbe[3], vMin = 0, vMax = 0;
+  int i;
+  CHECK(roaringScan(a, n, 0, &scan) == rc, "scan verdict");
+  if( rc != ROARING_OK ) return;
+  CHECK(scan.nCount == roaringCount(r), "scan count");
+  if( roaringMin(r, &vMin) && roaringMax(r, &vMax) ) {
+    CHECK(scan.iMin == vMin && scan.iMax == vMax, "scan min/max");
+  }
+  aProbe[0] = vMin;
+  aProbe[1] = vMax;
+  aProbe[2] = 0;
+  for( i = 0; i < 8 && (size_t)i < n; i++ ) {
+    aProbe[2] = aProbe[2] << 8 | a[n - 1 - (size_t)i];
+  }
+  aProbe[2] = (vMin + aProbe[2] % (vMax - vMin + 2)) & ROARING_MAX_VALUE;
+  for( i = 0; i < 3; i++ ) {
+    CHECK(roaringScan(a, n, aProbe[i], &scan) == ROARING_OK
+              && scan.bFound == roaringContains(r, aProbe[i]),
+          "scan contains");
+  }
+}
+
 /* Check r, which must hold the reference set, at sampled places. */
 FUZZ_ORACLE static void checkSet(const Roaring *r, const Ref *p,
                                  const uint8_t *aIn, size_t nIn) {
@@ -969,6 +999,7 @@ static int fuzzOne(const uint8_t *aData, size_t nData) {
   rc = roaringDeserialize(&r, aData, nData, &eFormat);
   bValid = refRead(&ref, aData, nData, &zWhy32);
   CHECK(rc == ROARING_OK || rc == ROARING_CORRUPT, "result code");
+  checkScan(aData, nData, rc, &r);
   if( rc == ROARING_OK && !bValid ) {
     fprintf(stderr, "fuzz_roaring: the reference rejects: %s\n", ref.zWhy);
     FAIL("accepted what the reference rejects");
