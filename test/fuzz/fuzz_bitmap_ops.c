@@ -57,6 +57,7 @@
 */
 #include "frugal.h"
 #include "roaring.h"
+#define FUZZ_NAME "fuzz_bitmap_ops"
 #include "fuzz_croaring.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *aData, size_t nData);
@@ -90,17 +91,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *aData, size_t nData);
 #define BYTES_PLAIN     1 /* No run containers */
 #define BYTES_OPTIMIZED 2 /* CRoaring's run optimization only */
 #define BYTES_ALL64     3 /* Canonical buckets, all of them, 64-bit */
-
-/* Report a disagreement and stop (libFuzzer keeps the input). */
-#define FAIL(zWhat)                                                            \
- do {                                                                          \
-  fprintf(stderr, "fuzz_bitmap_ops: line %d: %s\n", __LINE__, zWhat);          \
-  abort();                                                                     \
- } while( 0 )
-#define CHECK(bOk, zWhat)                                                      \
- do {                                                                          \
-  if( !(bOk) ) FAIL(zWhat);                                                    \
- } while( 0 )
 
 /************************************************************************
 ** The oracle: a set as CRoaring bitmaps, one per upper 32 bits.

@@ -35,6 +35,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+/*
+** Report a disagreement and stop (libFuzzer keeps the input).  The target
+** defines FUZZ_NAME, its name, before it includes this file.
+*/
+#define FAIL(zWhat)                                                            \
+ do {                                                                          \
+  fprintf(stderr, "%s: line %d: %s\n", FUZZ_NAME, __LINE__, zWhat);            \
+  abort();                                                                     \
+ } while( 0 )
+#define CHECK(bOk, zWhat)                                                      \
+ do {                                                                          \
+  if( !(bOk) ) FAIL(zWhat);                                                    \
+ } while( 0 )
+
 /* How crBytes() writes a set. */
 #define CR_CANONICAL 0 /* The canonical bytes */
 #define CR_PLAIN     1 /* No run containers (if not too big to rebuild) */

@@ -51,6 +51,7 @@
 */
 #include "frugal.h"
 #include "roaring.h"
+#define FUZZ_NAME "fuzz_roaring"
 #include "fuzz_croaring.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *aData, size_t nData);
@@ -77,17 +78,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *aData, size_t nData);
 #define KIND_ARRAY  0
 #define KIND_BITSET 1
 #define KIND_RUN    2
-
-/* Report a disagreement and stop (libFuzzer keeps the input). */
-#define FAIL(zWhat)                                                            \
- do {                                                                          \
-  fprintf(stderr, "fuzz_roaring: line %d: %s\n", __LINE__, zWhat);             \
-  abort();                                                                     \
- } while( 0 )
-#define CHECK(bOk, zWhat)                                                      \
- do {                                                                          \
-  if( !(bOk) ) FAIL(zWhat);                                                    \
- } while( 0 )
 
 /************************************************************************
 ** Little-endian bytes.
