@@ -78,21 +78,19 @@
 */
 
 /*
-** An SQL literal that shows pVal in an error message: a number as it is,
-** text quoted, a BLOB in hex; long ones cut at BITMAP_SHOW_MAX bytes and
-** followed by "...".  NULL on OOM.
+** An SQL literal that shows pVal, which is not an INTEGER or NULL (the
+** only caller, bitmapValue(), takes those first), in an error message: a
+** REAL as it is, text quoted, a BLOB in hex; long ones cut at
+** BITMAP_SHOW_MAX bytes and followed by "...".  NULL on OOM.
 */
 static char *bitmapShowValue(sqlite3_value *pVal) {
   const unsigned char *z;
   int n, i, bCut = 0;
   sqlite3_str *pStr;
-  switch( sqlite3_value_type(pVal) ) {
-    case SQLITE_INTEGER:
-      return sqlite3_mprintf("%lld", sqlite3_value_int64(pVal));
-    case SQLITE_FLOAT:
-      return sqlite3_mprintf("%!.17g", sqlite3_value_double(pVal));
-    case SQLITE_NULL: return sqlite3_mprintf("NULL");
-    default: break;
+  assert(sqlite3_value_type(pVal) != SQLITE_INTEGER
+         && sqlite3_value_type(pVal) != SQLITE_NULL);
+  if( sqlite3_value_type(pVal) == SQLITE_FLOAT ) {
+    return sqlite3_mprintf("%!.17g", sqlite3_value_double(pVal));
   }
   pStr = sqlite3_str_new(0);
   if( sqlite3_value_type(pVal) == SQLITE_TEXT ) {
@@ -203,8 +201,8 @@ static int bitmapBytes(sqlite3_context *ctx, const char *zFunc,
   *pp = sqlite3_value_blob(pVal);
   *pn = (size_t)sqlite3_value_bytes(pVal);
   if( *pp == 0 && *pn > 0 ) {
-    sqlite3_result_error_nomem(ctx);
-    return -1;
+    sqlite3_result_error_nomem(ctx); /* defensive: a failed blob() leaves */
+    return -1; /* defensive: the value NULL, of 0 bytes (SQLite 3.31+) */
   }
   return 1;
 }
@@ -449,7 +447,7 @@ static int bitmapJsonSkip(const char *z, int n, int i) {
       return i;
     }
   }
-  return i;
+  return i; /* defensive: valid JSON, so a ']' ends the array first */
 }
 
 /*
@@ -703,11 +701,14 @@ static void bitmapSummary(sqlite3_context *ctx, sqlite3_value **argv, int eWhat,
   BitmapArg a;
   RoaringScan scan;
   if( bitmapScanArg(ctx, zFunc, argv, 0, 0, &scan, &a) <= 0 ) return;
+  /* SQLite runs a deterministic call with constant arguments once per
+  ** statement, so this one-argument call never finds its argument cached
+  ** (decoded into a.r) by an earlier row: the block below is defensive. */
   if( a.r ) {
-    memset(&scan, 0, sizeof(scan));
-    scan.nCount = roaringCount(a.r);
-    roaringMin(a.r, &scan.iMin);
-    roaringMax(a.r, &scan.iMax);
+    memset(&scan, 0, sizeof(scan));  /* defensive: see above */
+    scan.nCount = roaringCount(a.r); /* defensive: see above */
+    roaringMin(a.r, &scan.iMin);     /* defensive: see above */
+    roaringMax(a.r, &scan.iMax);     /* defensive: see above */
   }
   if( eWhat == BITMAP_SCAN_COUNT ) {
     sqlite3_result_int64(ctx, (i64)scan.nCount);
@@ -1030,7 +1031,7 @@ static int bitmapAggRepeat(BitmapAgg *p, uint64_t v) {
     rc = roaringRemove(&p->aRepeat[i], v, 0);
     if( rc ) return rc;
   }
-  return ROARING_OK;
+  return ROARING_OK; /* defensive: 2^64 repeats of v cannot be counted */
 }
 
 /* Take one entry of v out: 1 less repeat, or v out of the set. */
@@ -1099,8 +1100,8 @@ static void bitmapAggInverse(sqlite3_context *ctx, int argc,
   if( bitmapValue(ctx, "bitmap_agg", argv[0], &v) <= 0 ) return;
   p = sqlite3_aggregate_context(ctx, sizeof(*p));
   if( p == 0 ) {
-    sqlite3_result_error_nomem(ctx);
-    return;
+    sqlite3_result_error_nomem(ctx); /* defensive: xStep made the context */
+    return;                          /* defensive: as above */
   }
   rc = roaringSettle(&p->set, bitmapAggOnRepeat, p);
   if( rc == ROARING_OK ) rc = bitmapAggUnrepeat(p, v);
@@ -1289,10 +1290,13 @@ static int eachConnect(sqlite3 *db, void *pAux, int argc,
   if( p == 0 ) return SQLITE_NOMEM;
   memset(p, 0, sizeof(*p));
   rc = sqlite3_vtab_config(db, SQLITE_VTAB_INNOCUOUS);
+  /* SQLite accepts SQLITE_VTAB_INNOCUOUS from xConnect since 3.31.0, which
+  ** frugal requires, so the error path below is defensive. */
   if( rc != SQLITE_OK ) {
-    sqlite3_free(p);
-    *pzErr = sqlite3_mprintf("bitmap_each: %s", sqlite3_errstr(rc));
-    return rc;
+    const char *zWhy = sqlite3_errstr(rc); /* defensive: see above */
+    sqlite3_free(p);                       /* defensive: see above */
+    *pzErr = sqlite3_mprintf("bitmap_each: %s", zWhy); /* defensive */
+    return rc;                                         /* defensive */
   }
   *ppVtab = p;
   return SQLITE_OK;

@@ -243,12 +243,8 @@ static RoaringRun rrRun(u32 iFirst, u32 iLast) {
 ** Bitsets.
 */
 
-#define RR_SET   0 /* rrWordsRange(): set the bits */
-#define RR_CLEAR 1 /* clear them */
-#define RR_FLIP  2 /* flip them */
-
-/* Set, clear or flip bits iFirst..iLast of the bitset a. */
-static void rrWordsRange(uint64_t *a, u32 iFirst, u32 iLast, int eHow) {
+/* Set bits iFirst..iLast of the bitset a. */
+static void rrWordsSetRange(uint64_t *a, u32 iFirst, u32 iLast) {
   u32 i0 = iFirst >> 6, i1 = iLast >> 6, i;
   uint64_t m0 = ~(uint64_t)0 << (iFirst & 63);
   uint64_t m1 = ~(uint64_t)0 >> (63 - (iLast & 63));
@@ -256,11 +252,7 @@ static void rrWordsRange(uint64_t *a, u32 iFirst, u32 iLast, int eHow) {
     uint64_t m = ~(uint64_t)0;
     if( i == i0 ) m &= m0;
     if( i == i1 ) m &= m1;
-    switch( eHow ) {
-      case RR_SET: a[i] |= m; break;
-      case RR_CLEAR: a[i] &= ~m; break;
-      default: a[i] ^= m; break;
-    }
+    a[i] |= m;
   }
 }
 
@@ -364,13 +356,6 @@ static int rrGallop(const u16 *a, int n, int i, u32 x) {
   }
   hi = i + step < n ? i + step : n;
   return i + 1 + rrLowerBound(a + i + 1, hi - i - 1, x);
-}
-
-/* The number of runs of consecutive values among the n values of a. */
-static int rrValuesRuns(const u16 *a, int n) {
-  int i, nRun = n > 0;
-  for( i = 1; i < n; i++ ) nRun += a[i] != a[i - 1] + 1;
-  return nRun;
 }
 
 /* Write the runs of the n values of a to aOut; return how many. */
@@ -498,12 +483,15 @@ static int rrContAlloc(RoaringCont *c, int eKind, int nAlloc) {
   return ROARING_OK;
 }
 
-/* Write the bits of any container to the RR_WORDS words of aOut. */
+/*
+** Write the bits of any container to the RR_WORDS words of aOut.  The
+** callers pass only arrays and runs: the bitset case is defensive.
+*/
 static void rrContToWords(const RoaringCont *c, uint64_t *aOut) {
   int i;
   if( c->eKind == RR_BITSET ) {
-    memcpy(aOut, c->u.aWord, RR_BITSET_BYTES);
-    return;
+    memcpy(aOut, c->u.aWord, RR_BITSET_BYTES); /* defensive: see above */
+    return;                                    /* defensive: see above */
   }
   memset(aOut, 0, RR_BITSET_BYTES);
   if( c->eKind == RR_ARRAY ) {
@@ -513,18 +501,22 @@ static void rrContToWords(const RoaringCont *c, uint64_t *aOut) {
   } else {
     for( i = 0; i < c->n; i++ ) {
       const RoaringRun *pRun = &c->u.aRun[i];
-      rrWordsRange(aOut, pRun->iStart, rrRunEnd(pRun), RR_SET);
+      rrWordsSetRange(aOut, pRun->iStart, rrRunEnd(pRun));
     }
   }
 }
 
-/* Write the values of any container, in order, to aOut (c->nCard). */
+/*
+** Write the values of any container, in order, to aOut (c->nCard).  The
+** callers pass only runs (a bitset holds more than RR_ARRAY_MAX values, so
+** it is never written as an array): the other cases are defensive.
+*/
 static void rrContToValues(const RoaringCont *c, u16 *aOut) {
   int i, n = 0;
   if( c->eKind == RR_ARRAY ) {
-    memcpy(aOut, c->u.aVal, (size_t)c->n * 2);
+    memcpy(aOut, c->u.aVal, (size_t)c->n * 2); /* defensive: see above */
   } else if( c->eKind == RR_BITSET ) {
-    rrWordsToValues(c->u.aWord, aOut);
+    rrWordsToValues(c->u.aWord, aOut); /* defensive: see above */
   } else {
     for( i = 0; i < c->n; i++ ) {
       u32 v, iEnd = rrRunEnd(&c->u.aRun[i]);
@@ -533,13 +525,13 @@ static void rrContToValues(const RoaringCont *c, u16 *aOut) {
   }
 }
 
-/* The number of runs in any container. */
+/*
+** The number of runs in the bitset or run container c (rrContPlan()
+** counts an array's itself, only as far as it needs to).
+*/
 static int rrContRuns(const RoaringCont *c) {
-  switch( c->eKind ) {
-    case RR_ARRAY: return rrValuesRuns(c->u.aVal, c->n);
-    case RR_BITSET: return rrWordsRuns(c->u.aWord);
-    default: return c->n;
-  }
+  assert(c->eKind != RR_ARRAY);
+  return c->eKind == RR_BITSET ? rrWordsRuns(c->u.aWord) : c->n;
 }
 
 /* Write the runs of any container to aOut; return how many. */
@@ -547,7 +539,9 @@ static int rrContToRuns(const RoaringCont *c, RoaringRun *aOut) {
   switch( c->eKind ) {
     case RR_ARRAY: return rrValuesToRuns(c->u.aVal, c->n, aOut);
     case RR_BITSET: return rrWordsToRuns(c->u.aWord, aOut);
-    default: memcpy(aOut, c->u.aRun, (size_t)c->n * 4); return c->n;
+    default: /* defensive: rrWriteCont() converts only arrays and bitsets */
+      memcpy(aOut, c->u.aRun, (size_t)c->n * 4); /* defensive: as above */
+      return c->n;                               /* defensive: as above */
   }
 }
 
@@ -567,8 +561,10 @@ static int rrContSetWords(RoaringCont *c, uint64_t *aWord, int nCard,
       x.u.aWord = aWord;
       aWord = 0;
     } else {
-      if( rrContAlloc(&x, RR_BITSET, RR_WORDS) ) return ROARING_NOMEM;
-      memcpy(x.u.aWord, aWord, RR_BITSET_BYTES);
+      /* Callers that keep aWord pass at most RR_ARRAY_MAX values. */
+      int rc = rrContAlloc(&x, RR_BITSET, RR_WORDS); /* defensive: see above */
+      if( rc ) return rc;                            /* defensive: see above */
+      memcpy(x.u.aWord, aWord, RR_BITSET_BYTES);     /* defensive: see above */
     }
     x.eKind = RR_BITSET;
     x.nAlloc = RR_WORDS;
@@ -835,13 +831,13 @@ static u32 rrContSelect(const RoaringCont *c, int i) {
       }
       i -= n;
     }
-    return 0; /* Not reached: i < nCard */
+    return 0; /* defensive: not reached, as i < nCard */
   }
   for( k = 0; k < c->n; k++ ) {
     if( i <= c->u.aRun[k].nLen ) return (u32)c->u.aRun[k].iStart + (u32)i;
     i -= c->u.aRun[k].nLen + 1;
   }
-  return 0; /* Not reached */
+  return 0; /* defensive: not reached, as i < nCard */
 }
 
 /*
@@ -1191,7 +1187,7 @@ static int rrContOrInto(RoaringCont *a, const RoaringCont *b) {
     return 1;
   }
   for( i = 0; i < b->n; i++ ) {
-    rrWordsRange(aW, b->u.aRun[i].iStart, rrRunEnd(&b->u.aRun[i]), RR_SET);
+    rrWordsSetRange(aW, b->u.aRun[i].iStart, rrRunEnd(&b->u.aRun[i]));
   }
   a->nCard = rrWordsCount(aW);
   return 1;

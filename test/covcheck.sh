@@ -5,7 +5,7 @@
 #   sh test/covcheck.sh INFO [FILE...]
 #
 # INFO is the lcov tracefile (dist/cov/ext.info); the FILEs, base names
-# such as bitmap.c, are not checked (COV_UNCHECKED in the Makefile).
+# such as bitmap.c, are not checked.
 # Prints "ext/FILE:LINE: uncovered and not marked defensive" for each
 # other line that has a count of 0, and exits 1 if there is any.
 #

@@ -254,6 +254,11 @@ static const OomCase aCase[] = {
     "SELECT value FROM bitmap_each(bitmap_add_range(bitmap(3, 4294967296),"
     " 65530, 65540)) WHERE value > 4 AND value <= 4294967296 LIMIT 20" },
   { "bitmap-invalid-error", 0, "SELECT bitmap_count(x'3a30000001')" },
+  { "bitmap-not-integer-error", 0, "SELECT bitmap(1, 'x')" },
+  { "bitmap_from_json-descending-keys", 0,
+    "SELECT hex(bitmap_from_json('[327680, 262144, 196608, 131072,"
+    " 65536, 0]'))" },
+  { "bitmap_from_json-number-error", 0, "SELECT bitmap_from_json(5)" },
   { "bitmap_agg-unsorted-keys", 0,
     "SELECT hex(bitmap_agg((value * 2654435761) % 1099511627776)),"
     " hex(bitmap_agg((200 - value) * 65536 + value % 3)),"

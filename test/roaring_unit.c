@@ -437,6 +437,7 @@ static void testValues(void) {
 */
 static void testKinds(void) {
   Roaring r;
+  RoaringIter it;
   RoaringStats st;
   uint64_t v;
   int bChanged;
@@ -470,6 +471,29 @@ static void testKinds(void) {
   CHECK(roaringAddRange(&r, MAX_VALUE - 5, MAX_VALUE + 100) == ROARING_OK
             && roaringCount(&r) == 6 && roaringContains(&r, MAX_VALUE),
         "a range at the top");
+  roaringIterSeek(&it, &r, MAX_VALUE + 1);
+  CHECK(it.bEof, "a seek past the largest value");
+  roaringReset(&r);
+  /* Adds to a run container that join the run before, the run after, and
+  ** both: 10..20 and 30..40 become 10..40. */
+  roaringAddRange(&r, 10, 21);
+  roaringAddRange(&r, 30, 41);
+  roaringAdd(&r, 21, &bChanged);
+  CHECK(bChanged && roaringCount(&r) == 23, "a run joined after");
+  roaringAdd(&r, 29, &bChanged);
+  CHECK(bChanged && roaringCount(&r) == 24, "a run joined before");
+  for( v = 22; v <= 28; v++ ) roaringAdd(&r, v, 0);
+  roaringStats(&r, &st);
+  CHECK(st.nRun == 1 && roaringCount(&r) == 31 && roaringContains(&r, 28)
+            && !roaringContains(&r, 9) && !roaringContains(&r, 41),
+        "two runs joined");
+  roaringReset(&r);
+  /* A full container shares its run until a remove changes it. */
+  roaringAddRange(&r, 0, 65536);
+  roaringRemove(&r, 5, &bChanged);
+  CHECK(bChanged && roaringCount(&r) == 65535 && !roaringContains(&r, 5)
+            && roaringContains(&r, 4) && roaringContains(&r, 6),
+        "a full container split");
   roaringReset(&r);
 }
 
@@ -1146,7 +1170,10 @@ static void checkSane(const Roaring *r, const char *zWhat) {
 #define NOMEM_REMOVE    17
 #define NOMEM_SERIALIZE 18
 #define NOMEM_READ      19
-#define NOMEM_N         20
+#define NOMEM_FULL      20 /* remove from a full container */
+#define NOMEM_RUNADD    21 /* add a new run to a run container */
+#define NOMEM_XORSMALL  22 /* two bitsets whose XOR is an array */
+#define NOMEM_N         23
 
 /* Run operation eTest once with allocation iFailAt failing; its result. */
 static int nomemRun(int eTest, const Roaring *a, const Roaring *b,
@@ -1214,6 +1241,39 @@ static int nomemRun(int eTest, const Roaring *a, const Roaring *b,
       iFailAt = iSave;
       nAllocs = 0;
       rc = roaringRemove(&x, 500, 0); /* Splits a run */
+      break;
+    }
+    case NOMEM_FULL:
+    case NOMEM_RUNADD: {
+      int iSave = iFailAt;
+      iFailAt = -1;
+      if( roaringAddRange(&x, 0, eTest == NOMEM_FULL ? 65536 : 1000) ) exit(2);
+      iFailAt = iSave;
+      nAllocs = 0;
+      if( eTest == NOMEM_FULL ) {
+        rc = roaringRemove(&x, 500, 0);
+      } else {
+        rc = roaringAdd(&x, 2000, 0);
+      }
+      break;
+    }
+    case NOMEM_XORSMALL: {
+      int iSave = iFailAt;
+      iFailAt = -1;
+      for( i = 0; i < 5000; i++ ) {
+        if( roaringAdd(&x, i * 2, 0) || roaringAdd(&y, i * 2 + (i < 3), 0) ) {
+          exit(2);
+        }
+      }
+      iFailAt = iSave;
+      nAllocs = 0;
+      {
+        Roaring z;
+        memset(&z, 0, sizeof(z));
+        rc = roaringOp(ROARING_XOR, &x, &y, &z);
+        if( rc == ROARING_OK && roaringCount(&z) != 6 ) rc = ROARING_CORRUPT;
+        roaringReset(&z);
+      }
       break;
     }
     case NOMEM_SERIALIZE:
