@@ -53,12 +53,16 @@
 ** Every function is SQLITE_DETERMINISTIC|SQLITE_INNOCUOUS and bitmap_each
 ** is SQLITE_VTAB_INNOCUOUS: they read nothing but their arguments.
 */
+#define _POSIX_C_SOURCE 200809L /* newlocale(), uselocale() */
 #include "frugal_int.h"
 #include "roaring.h"
 
 #include <assert.h>
+#include <locale.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* The longest part of a text or BLOB argument shown in an error. */
@@ -78,6 +82,31 @@
 */
 
 /*
+** The REAL r as an SQL literal that reads back as exactly r: the shortest
+** of 15, 16 or 17 significant digits that does, with ".0" if it would
+** otherwise read as an integer.  The C library's conversions are used,
+** in the C locale, because they are exact: SQLite's printf works in long
+** double, whose precision varies (valgrind has only 64 bits of it), and
+** its 17th digit with it.  NULL on OOM.
+*/
+static char *bitmapShowReal(double r) {
+  char zBuf[40];
+  int iPrec = 15;
+  locale_t loc, old;
+  if( isinf(r) ) return sqlite3_mprintf("%s", r < 0 ? "-Inf" : "Inf");
+  loc = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
+  if( loc == (locale_t)0 ) return 0; /* defensive: the C locale is built in */
+  old = uselocale(loc);
+  for( ;; iPrec++ ) {
+    snprintf(zBuf, sizeof(zBuf), "%.*g", iPrec, r);
+    if( iPrec == 17 || strtod(zBuf, 0) == r ) break;
+  }
+  uselocale(old);
+  freelocale(loc);
+  return sqlite3_mprintf("%s%s", zBuf, strpbrk(zBuf, ".e") ? "" : ".0");
+}
+
+/*
 ** An SQL literal that shows pVal, which is not an INTEGER or NULL (the
 ** only caller, bitmapValue(), takes those first), in an error message: a
 ** REAL as it is, text quoted, a BLOB in hex; long ones cut at
@@ -90,7 +119,7 @@ static char *bitmapShowValue(sqlite3_value *pVal) {
   assert(sqlite3_value_type(pVal) != SQLITE_INTEGER
          && sqlite3_value_type(pVal) != SQLITE_NULL);
   if( sqlite3_value_type(pVal) == SQLITE_FLOAT ) {
-    return sqlite3_mprintf("%!.17g", sqlite3_value_double(pVal));
+    return bitmapShowReal(sqlite3_value_double(pVal));
   }
   pStr = sqlite3_str_new(0);
   if( sqlite3_value_type(pVal) == SQLITE_TEXT ) {
