@@ -1625,8 +1625,9 @@ static int rrContAbsorb(RoaringCont *x, RoaringCont *y,
 static int rrSortUnsorted(Roaring *r, RoaringRepeatFunc xRepeat, void *pArg) {
   int nS = r->nCont - r->nUnsorted, nU = r->nUnsorted;
   int i, j, k, rc;
-  RoaringCont *aU = &r->aCont[nS], *aC;
-  if( nU == 0 ) return ROARING_OK;
+  RoaringCont *aU, *aC;
+  if( nU == 0 ) return ROARING_OK; /* r->aCont may be NULL then */
+  aU = &r->aCont[nS];
   rrSortConts(aU, nU);
   /* Merge the containers that share a key into one: aU[0..j). */
   for( i = j = 1; i < nU; i++ ) {
