@@ -53,7 +53,6 @@
 ** Every function is SQLITE_DETERMINISTIC|SQLITE_INNOCUOUS and bitmap_each
 ** is SQLITE_VTAB_INNOCUOUS: they read nothing but their arguments.
 */
-#define _POSIX_C_SOURCE 200809L /* newlocale(), uselocale() */
 #include "frugal_int.h"
 #include "roaring.h"
 
@@ -84,25 +83,28 @@
 /*
 ** The REAL r as an SQL literal that reads back as exactly r: the shortest
 ** of 15, 16 or 17 significant digits that does, with ".0" if it would
-** otherwise read as an integer.  The C library's conversions are used,
-** in the C locale, because they are exact: SQLite's printf works in long
-** double, whose precision varies (valgrind has only 64 bits of it), and
-** its 17th digit with it.  NULL on OOM.
+** otherwise read as an integer.  The C library's conversions are used
+** because they are exact: SQLite's printf works in long double, whose
+** precision varies (valgrind has only 64 bits of it), and its 17th digit
+** with it.  They follow the locale, both ways; its decimal point, if the
+** application set one, is written as ".".  NULL on OOM.
 */
 static char *bitmapShowReal(double r) {
-  char zBuf[40];
+  char zBuf[48];
+  const char *zPoint = localeconv()->decimal_point;
+  char *zAt;
   int iPrec = 15;
-  locale_t loc, old;
   if( isinf(r) ) return sqlite3_mprintf("%s", r < 0 ? "-Inf" : "Inf");
-  loc = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
-  if( loc == (locale_t)0 ) return 0; /* defensive: the C locale is built in */
-  old = uselocale(loc);
   for( ;; iPrec++ ) {
     snprintf(zBuf, sizeof(zBuf), "%.*g", iPrec, r);
     if( iPrec == 17 || strtod(zBuf, 0) == r ) break;
   }
-  uselocale(old);
-  freelocale(loc);
+  zAt = zPoint && zPoint[0] ? strstr(zBuf, zPoint) : 0;
+  if( zAt ) {
+    size_t nPoint = strlen(zPoint);
+    *zAt = '.';
+    memmove(zAt + 1, zAt + nPoint, strlen(zAt + nPoint) + 1);
+  }
   return sqlite3_mprintf("%s%s", zBuf, strpbrk(zBuf, ".e") ? "" : ".0");
 }
 
