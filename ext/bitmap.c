@@ -1033,6 +1033,9 @@ static void bitmapJaccardFunc(sqlite3_context *ctx, int argc,
 /* The most bits a count of repeats can need. */
 #define BITMAP_MAX_REPEAT_BITS 64
 
+/* Values bitmap_agg() takes before it adds them to its set together. */
+#define BITMAP_AGG_BATCH 512
+
 /*
 ** The state of bitmap_agg(), in its aggregate context (zeroed at first).
 ** A value v has entered 0 times if it is not in set, else 1 + R(v) times,
@@ -1043,6 +1046,8 @@ struct BitmapAgg {
   Roaring set;      /* The values in the frame */
   Roaring *aRepeat; /* Bit i of the count of repeats of each value */
   int nRepeat;      /* Sets in aRepeat */
+  int nBatch;       /* Values in aBatch, not yet in set */
+  uint64_t aBatch[BITMAP_AGG_BATCH]; /* The latest values, to add at once */
 };
 
 /* Count one more repeat of v: add 1 to R(v). */
@@ -1097,18 +1102,32 @@ static int bitmapAggOnRepeat(void *pArg, uint64_t v) {
 }
 
 /*
-** bitmap_agg(v) step: add v; NULL is skipped.  Values are added lazily
-** (see roaringAddLazy()) and settled before the set is read.
+** Add the batch of values to the set and settle it, so that it can be
+** read.
+*/
+static int bitmapAggSettle(BitmapAgg *p) {
+  int rc =
+      roaringAddLazyMany(&p->set, p->aBatch, p->nBatch, bitmapAggOnRepeat, p);
+  if( rc ) return rc;
+  p->nBatch = 0;
+  return roaringSettle(&p->set, bitmapAggOnRepeat, p);
+}
+
+/*
+** bitmap_agg(v) step: add v; NULL is skipped.  Values are kept in a batch,
+** added lazily (see roaringAddLazyMany()) once the batch is full, and
+** settled before the set is read.
 */
 static void bitmapAggStep(sqlite3_context *ctx, int argc,
                           sqlite3_value **argv) {
   BitmapAgg *p;
+  sqlite3_int64 iVal;
   uint64_t v;
   int rc;
   (void)argc;
   if( sqlite3_value_type(argv[0]) == SQLITE_INTEGER
-      && sqlite3_value_int64(argv[0]) >= 0 ) {
-    v = (uint64_t)sqlite3_value_int64(argv[0]); /* The usual case, quickly */
+      && (iVal = sqlite3_value_int64(argv[0])) >= 0 ) {
+    v = (uint64_t)iVal; /* The usual case, quickly */
   } else if( bitmapValue(ctx, "bitmap_agg", argv[0], &v) <= 0 ) {
     return;
   }
@@ -1117,8 +1136,16 @@ static void bitmapAggStep(sqlite3_context *ctx, int argc,
     sqlite3_result_error_nomem(ctx);
     return;
   }
-  rc = roaringAddLazy(&p->set, v, bitmapAggOnRepeat, p);
-  if( rc ) bitmapResultError(ctx, "bitmap_agg", rc);
+  p->aBatch[p->nBatch++] = v;
+  if( p->nBatch == BITMAP_AGG_BATCH ) {
+    rc =
+        roaringAddLazyMany(&p->set, p->aBatch, p->nBatch, bitmapAggOnRepeat, p);
+    if( rc ) {
+      bitmapResultError(ctx, "bitmap_agg", rc);
+    } else {
+      p->nBatch = 0;
+    }
+  }
 }
 
 /* bitmap_agg(v) inverse: v leaves the window frame. */
@@ -1134,7 +1161,7 @@ static void bitmapAggInverse(sqlite3_context *ctx, int argc,
     sqlite3_result_error_nomem(ctx); /* defensive: xStep made the context */
     return;                          /* defensive: as above */
   }
-  rc = roaringSettle(&p->set, bitmapAggOnRepeat, p);
+  rc = bitmapAggSettle(p);
   if( rc == ROARING_OK ) rc = bitmapAggUnrepeat(p, v);
   if( rc ) bitmapResultError(ctx, "bitmap_agg", rc);
 }
@@ -1149,7 +1176,7 @@ static void bitmapAggValue(sqlite3_context *ctx) {
     bitmapResult(ctx, "bitmap_agg", &empty);
     return;
   }
-  rc = roaringSettle(&p->set, bitmapAggOnRepeat, p);
+  rc = bitmapAggSettle(p);
   if( rc ) {
     bitmapResultError(ctx, "bitmap_agg", rc);
   } else {

@@ -58,7 +58,9 @@
 ** found last (iHint) and try it and the next one before searching, so
 ** adding values in ascending order, or nearly so, costs no search at all.
 ** roaringAddLazy() goes further for values in any order: an array takes
-** them unsorted at its end and sorts them in by batches, and a new key that
+** them unsorted at its end and sorts them in by batches (and
+** roaringAddLazyMany() appends each run of values of one key at once, a
+** new array getting room for four times the run), and a new key that
 ** does not go at the end gets an unsorted container there, sorted in by
 ** batches too (see the section "Building from values in any order"), so
 ** no order of values costs more than O(log n) each; that is what
@@ -1331,14 +1333,14 @@ static int rrReserve(Roaring *r, sqlite3_int64 nNeed) {
 ** Insert a new array container with key iKey and room for one value at
 ** index i of r.
 */
-static int rrInsert(Roaring *r, int i, uint64_t iKey) {
+static int rrInsert(Roaring *r, int i, uint64_t iKey, int nFirst) {
   RoaringCont *c;
   assert(i >= 0 && i <= r->nCont && iKey <= RR_MAX_KEY);
   if( rrReserve(r, (sqlite3_int64)r->nCont + 1) ) return ROARING_NOMEM;
   c = &r->aCont[i];
   memmove(c + 1, c, (size_t)(r->nCont - i) * sizeof(*c));
   memset(c, 0, sizeof(*c));
-  if( rrContAlloc(c, RR_ARRAY, RR_FIRST_ARRAY_SIZE) ) {
+  if( rrContAlloc(c, RR_ARRAY, nFirst) ) {
     memmove(c, c + 1, (size_t)(r->nCont - i) * sizeof(*c));
     return ROARING_NOMEM;
   }
@@ -1387,7 +1389,7 @@ int roaringAdd(Roaring *r, uint64_t v, int *pbChanged) {
   int i = rrFind(r, iKey);
   if( i < 0 ) {
     i = -1 - i;
-    if( rrInsert(r, i, iKey) ) return ROARING_NOMEM;
+    if( rrInsert(r, i, iKey, RR_FIRST_ARRAY_SIZE) ) return ROARING_NOMEM;
   }
   r->iHint = i;
   rc = rrContAdd(&r->aCont[i], (u32)(v & 0xffff), &bAdded);
@@ -1412,6 +1414,27 @@ int roaringAdd(Roaring *r, uint64_t v, int *pbChanged) {
 ** are found by that merge and reported then.
 */
 
+/*
+** Counting sort of the n values of a by their top bits, into aTmp, with
+** about one bucket for every two values: each value lands next to the
+** few others of its bucket, for an insertion sort to finish.
+*/
+static void rrBucketValues(const u16 *a, int n, u16 *aTmp) {
+  int aHi[RR_BUCKET_SORT_MAX / 2];
+  int nBucket = RR_INSERTION_MAX / 2, iShift = 16, i, k;
+  assert(n <= RR_BUCKET_SORT_MAX);
+  while( nBucket < n / 2 ) nBucket *= 2;
+  for( k = nBucket; k > 1; k /= 2 ) iShift--;
+  memset(aHi, 0, (size_t)nBucket * sizeof(int));
+  for( i = 0; i < n; i++ ) aHi[a[i] >> iShift]++;
+  for( i = 0, k = 0; i < nBucket; i++ ) {
+    int c = aHi[i];
+    aHi[i] = k;
+    k += c;
+  }
+  for( i = 0; i < n; i++ ) aTmp[aHi[a[i] >> iShift]++] = a[i];
+}
+
 /* Sort the n values of a; aTmp has room for n values. */
 static void rrSortValues(u16 *a, int n, u16 *aTmp) {
   int aCount[2][256];
@@ -1425,17 +1448,9 @@ static void rrSortValues(u16 *a, int n, u16 *aTmp) {
     return;
   }
   if( n <= RR_BUCKET_SORT_MAX ) {
-    /* Counting sort by the high byte into aTmp; then an insertion sort
-    ** back into a, which has little left to do. */
-    int aHi[256];
-    memset(aHi, 0, sizeof(aHi));
-    for( i = 0; i < n; i++ ) aHi[a[i] >> 8]++;
-    for( i = 0, k = 0; i < 256; i++ ) {
-      int c = aHi[i];
-      aHi[i] = k;
-      k += c;
-    }
-    for( i = 0; i < n; i++ ) aTmp[aHi[a[i] >> 8]++] = a[i];
+    /* By buckets into aTmp, then an insertion sort back into a, which
+    ** has little left to do. */
+    rrBucketValues(a, n, aTmp);
     for( i = 0; i < n; i++ ) {
       u16 x = aTmp[i];
       for( j = i; j > 0 && a[j - 1] > x; j-- ) a[j] = a[j - 1];
@@ -1462,6 +1477,44 @@ static void rrSortValues(u16 *a, int n, u16 *aTmp) {
 }
 
 /*
+** Sort the n values of a and drop the repeats; return how many are kept.
+** The repeats are left in aTmp[0..n-kept), which has room for n values.
+*/
+static int rrSortUnique(u16 *a, int n, u16 *aTmp) {
+  int i, j, k = 0, g = 0;
+  if( n <= RR_BUCKET_SORT_MAX ) {
+    /* Insertion from aTmp into a, a repeat going to aTmp[g], which has
+    ** been read (g <= i). */
+    if( n <= RR_INSERTION_MAX ) {
+      memcpy(aTmp, a, (size_t)n * 2);
+    } else {
+      rrBucketValues(a, n, aTmp);
+    }
+    for( i = 0; i < n; i++ ) {
+      u16 x = aTmp[i];
+      for( j = k; j > 0 && a[j - 1] > x; j-- ) a[j] = a[j - 1];
+      if( j > 0 && a[j - 1] == x ) {
+        memmove(a + j, a + j + 1, (size_t)(k - j) * 2);
+        aTmp[g++] = x;
+      } else {
+        a[j] = x;
+        k++;
+      }
+    }
+    return k;
+  }
+  rrSortValues(a, n, aTmp);
+  for( i = 0; i < n; i++ ) {
+    if( k > 0 && a[i] == a[k - 1] ) {
+      aTmp[g++] = a[i];
+    } else {
+      a[k++] = a[i];
+    }
+  }
+  return k;
+}
+
+/*
 ** Sort the tail of array container c into its sorted part, dropping
 ** repeats, then call xRepeat (if not NULL) for each repeat.
 */
@@ -1479,9 +1532,12 @@ static int rrContSettle(RoaringCont *c, RoaringRepeatFunc xRepeat, void *pArg) {
     c->nTail = 0;
     return ROARING_OK;
   }
-  if( i < n ) rrSortValues(a + nS, nT, aTail);
-  memcpy(aTail, a + nS, (size_t)nT * 2);
-  if( (sqlite3_int64)nT * RR_MERGE_RATIO < nS ) {
+  if( nS == 0 ) {
+    /* All tail: sort it in place, the repeats going to aTail[0..g). */
+    g = n - rrSortUnique(a, n, aTail);
+  } else if( (sqlite3_int64)nT * RR_MERGE_RATIO < nS ) {
+    if( i < n ) rrSortValues(a + nS, nT, aTail);
+    memcpy(aTail, a + nS, (size_t)nT * 2);
     /* A short tail against a long array: insert each value. */
     int iFrom = 0, nCur = nS;
     for( i = 0; i < nT; i++ ) {
@@ -1496,6 +1552,8 @@ static int rrContSettle(RoaringCont *c, RoaringRepeatFunc xRepeat, void *pArg) {
       iFrom = k;
     }
   } else {
+    if( i < n ) rrSortValues(a + nS, nT, aTail);
+    memcpy(aTail, a + nS, (size_t)nT * 2);
     /* Merge from the back: the larger of a[j] and aTail[i] goes to a[k].
     ** Every repeat uses up a tail value at i, so the repeats fit in
     ** aTail[nT-g..nT), behind i. */
@@ -1665,8 +1723,8 @@ static int rrSortUnsorted(Roaring *r, RoaringRepeatFunc xRepeat, void *pArg) {
 ** roaringAddLazy() is building: one found among the sorted containers, a
 ** new one after the last, or a new unsorted one.
 */
-static int rrLazyFind(Roaring *r, uint64_t iKey, RoaringRepeatFunc xRepeat,
-                      void *pArg, int *pi) {
+static int rrLazyFind(Roaring *r, uint64_t iKey, int nFirst,
+                      RoaringRepeatFunc xRepeat, void *pArg, int *pi) {
   int nS = r->nCont - r->nUnsorted, i, rc;
   if( r->nUnsorted >= RR_UNSORTED_MIN && r->nUnsorted >= nS ) {
     rc = rrSortUnsorted(r, xRepeat, pArg);
@@ -1682,7 +1740,7 @@ static int rrLazyFind(Roaring *r, uint64_t iKey, RoaringRepeatFunc xRepeat,
   }
   if( i < 0 ) {
     i = r->nCont;
-    if( rrInsert(r, i, iKey) ) return ROARING_NOMEM;
+    if( rrInsert(r, i, iKey, nFirst) ) return ROARING_NOMEM;
     /* Unsorted unless it is the new last of the sorted ones. */
     if( r->nUnsorted > 0 || (i > 0 && r->aCont[i - 1].iKey > iKey) ) {
       r->nUnsorted++;
@@ -1694,27 +1752,64 @@ static int rrLazyFind(Roaring *r, uint64_t iKey, RoaringRepeatFunc xRepeat,
 
 int roaringAddLazy(Roaring *r, uint64_t v, RoaringRepeatFunc xRepeat,
                    void *pArg) {
-  int i = r->iHint, rc;
-  RoaringCont *c;
-  u32 x = (u32)(v & 0xffff);
-  assert(v <= ROARING_MAX_VALUE);
-  if( i >= r->nCont || r->aCont[i].iKey != v >> 16 ) {
+  return roaringAddLazyMany(r, &v, 1, xRepeat, pArg);
+}
+
+int roaringAddLazyMany(Roaring *r, const uint64_t *aV, int nV,
+                       RoaringRepeatFunc xRepeat, void *pArg) {
+  int k = 0, rc;
+  while( k < nV ) {
+    uint64_t iKey = aV[k] >> 16;
+    int i = r->iHint, e, nFirst;
+    RoaringCont *c;
+    assert(aV[k] <= ROARING_MAX_VALUE); /* So is the rest of its run */
+    for( e = k + 1; e < nV && (aV[e] >> 16) == iKey; e++ ) {}
+    if( i >= r->nCont || r->aCont[i].iKey != iKey ) {
+      /* A new array gets room for 4 times the values it starts with, as
+      ** it would have after growing. */
+      nFirst = (e - k) * 4;
+      if( nFirst < RR_FIRST_ARRAY_SIZE ) nFirst = RR_FIRST_ARRAY_SIZE;
+      if( nFirst > RR_ARRAY_MAX ) nFirst = RR_ARRAY_MAX;
+      rc = rrLazyFind(r, iKey, nFirst, xRepeat, pArg, &i);
+      if( rc ) return rc;
+    }
+    c = &r->aCont[i];
+    if( c->eKind == RR_BITSET ) {
+      for( ; k < e; k++ ) {
+        u32 x = (u32)(aV[k] & 0xffff);
+        uint64_t *pW = &c->u.aWord[x >> 6];
+        uint64_t m = (uint64_t)1 << (x & 63);
+        if( *pW & m ) {
+          if( xRepeat && (rc = xRepeat(pArg, aV[k])) != 0 ) return rc;
+        } else {
+          *pW |= m;
+          c->nCard++;
+        }
+      }
+      continue;
+    }
     r->bLazy = 1;
-    rc = rrLazyFind(r, v >> 16, xRepeat, pArg, &i);
-    if( rc ) return rc;
+    if( c->eKind == RR_ARRAY && c->n + (e - k) <= RR_ARRAY_MAX ) {
+      u16 *p;
+      if( rrContReserve(c, c->n + (e - k), 2) ) return ROARING_NOMEM;
+      p = c->u.aVal + c->n;
+      c->n += e - k;
+      c->nCard += e - k;
+      c->nTail = (u16)(c->nTail + (e - k));
+      for( ; k < e; k++ ) *p++ = (u16)(aV[k] & 0xffff);
+      if( c->nTail >= RR_TAIL_MIN
+          && (sqlite3_int64)c->nTail * RR_SETTLE_RATIO >= c->n - c->nTail ) {
+        rc = rrContSettle(c, xRepeat, pArg);
+        if( rc ) return rc;
+      }
+      continue;
+    }
+    for( ; k < e; k++ ) {
+      rc = rrContAddLazy(c, (u32)(aV[k] & 0xffff), aV[k], xRepeat, pArg);
+      if( rc ) return rc;
+    }
   }
-  c = &r->aCont[i];
-  if( c->eKind == RR_BITSET ) {
-    /* The common case of dense values, here rather than in a call. */
-    uint64_t *pW = &c->u.aWord[x >> 6];
-    uint64_t m = (uint64_t)1 << (x & 63);
-    if( *pW & m ) return xRepeat ? xRepeat(pArg, v) : ROARING_OK;
-    *pW |= m;
-    c->nCard++;
-    return ROARING_OK;
-  }
-  r->bLazy = 1;
-  return rrContAddLazy(c, x, v, xRepeat, pArg);
+  return ROARING_OK;
 }
 
 int roaringSettle(Roaring *r, RoaringRepeatFunc xRepeat, void *pArg) {

@@ -78,11 +78,17 @@ int roaringRemove(Roaring *r, uint64_t v, int *pbChanged);
 ** roaringSettle() sorts it in) is reported to xRepeat(pArg, v), if not
 ** NULL; a non-zero return from xRepeat is returned.  roaringSettle() may
 ** fail too (it sorts and merges what was left); r then still needs
-** settling, and may be settled again or reset.
+** settling, and may be settled again or reset.  roaringAddLazyMany() adds
+** the nV values at aV in that order as roaringAddLazy() would, but takes
+** each run of values with the same upper 48 bits at once (one lookup, one
+** copy); on failure the values before some point are added, the others
+** not (adding the batch again reports the first ones as repeats).
 */
 typedef int (*RoaringRepeatFunc)(void *pArg, uint64_t v);
 int roaringAddLazy(Roaring *r, uint64_t v, RoaringRepeatFunc xRepeat,
                    void *pArg);
+int roaringAddLazyMany(Roaring *r, const uint64_t *aV, int nV,
+                       RoaringRepeatFunc xRepeat, void *pArg);
 int roaringSettle(Roaring *r, RoaringRepeatFunc xRepeat, void *pArg);
 
 /* Add every value in [lo, hi); keep only the values in [lo, hi). */

@@ -11,9 +11,10 @@
 **             at 2^32-1, 2^32, 2^48, 2^63-1): queries, iteration, seek,
 **             round trips through both formats, the four set operations
 **             new and in place, counts, subset, add/keep range, remove
-**   lazy      roaringAddLazy()+roaringSettle() against roaringAdd() on
-**             sorted, reversed, strided, repeating and random streams
-**             (values and new keys in any order),
+**   lazy      roaringAddLazy() (one value) and roaringAddLazyMany()
+**             (batches of 2 to 5000) with roaringSettle() against
+**             roaringAdd() on sorted, reversed, strided, repeating and
+**             random streams (values and new keys in any order),
 **             with the number and sum of the repeats reported
 **   files     the specification's files read as their README describes;
 **             the canonical ones re-serialize byte for byte
@@ -528,13 +529,23 @@ static uint64_t lazyValue(int eShape, uint64_t i, uint64_t n, uint64_t base) {
   }
 }
 
+/* Add the nBatch values of aBatch to r with roaringAddLazyMany(). */
+static void lazyFlush(Roaring *r, uint64_t *aBatch, int *pnBatch) {
+  if( roaringAddLazyMany(r, aBatch, *pnBatch, onRepeat, 0) ) exit(2);
+  *pnBatch = 0;
+}
+
 static void testLazy(void) {
+  static uint64_t aBatch[5000];
   int eShape, iRound;
   for( iRound = 0; iRound < 40; iRound++ ) {
     for( eShape = 0; eShape < 10; eShape++ ) {
       uint64_t n = 1 + rndBelow(iRound % 4 == 0 ? 300000 : 20000), i;
       uint64_t base = rndBelow(3) ? 0 : (rnd64() & MAX_VALUE) - 400000000;
       uint64_t iSum = 0, iDistinctSum = 0;
+      /* Values one at a time (roaringAddLazy()), or in batches of up to
+      ** nBatchMax (roaringAddLazyMany()), up to more than an array holds. */
+      int nBatchMax = iRound % 3 == 0 ? 1 : 1 + (int)rndBelow(5000), nBatch = 0;
       Roaring lazy, exact;
       RoaringIter it;
       long nDistinct = 0;
@@ -546,12 +557,19 @@ static void testLazy(void) {
       for( i = 0; i < n; i++ ) {
         uint64_t v = lazyValue(eShape, i, n, base);
         iSum += v;
-        if( roaringAddLazy(&lazy, v, onRepeat, 0) ) exit(2);
+        if( nBatchMax == 1 ) {
+          if( roaringAddLazy(&lazy, v, onRepeat, 0) ) exit(2);
+        } else {
+          aBatch[nBatch++] = v;
+          if( nBatch == nBatchMax ) lazyFlush(&lazy, aBatch, &nBatch);
+        }
         if( roaringAdd(&exact, v, 0) ) exit(2);
         if( rndBelow(50000) == 0 ) {
+          lazyFlush(&lazy, aBatch, &nBatch);
           CHECK(roaringSettle(&lazy, onRepeat, 0) == ROARING_OK, "settle");
         }
       }
+      lazyFlush(&lazy, aBatch, &nBatch);
       CHECK(roaringSettle(&lazy, onRepeat, 0) == ROARING_OK, "settle");
       CHECK(roaringEqual(&lazy, &exact), "lazy add: the set");
       for( roaringIterSeek(&it, &exact, 0); !it.bEof; roaringIterNext(&it) ) {
@@ -571,21 +589,31 @@ static void testLazy(void) {
 ** Values added again and again cost no memory: a million lazy adds of 100
 ** distinct values, one in each of 100 containers, are settled as they go,
 ** so the set stays small (each array could otherwise fill to 4096 entries,
-** 8 KiB, of repeats).
+** 8 KiB, of repeats).  The same for runs of one value in batches.
 */
 static void testLazyMemory(void) {
-  Roaring r;
-  sqlite3_int64 nBefore = sqlite3_memory_used();
-  int i;
-  memset(&r, 0, sizeof(r));
-  for( i = 0; i < 1000000; i++ ) {
-    if( roaringAddLazy(&r, (uint64_t)(i % 100) << 16, onRepeat, 0) ) exit(2);
+  static uint64_t aBatch[1000];
+  int bMany;
+  for( bMany = 0; bMany < 2; bMany++ ) {
+    Roaring r;
+    sqlite3_int64 nBefore = sqlite3_memory_used();
+    int i, nBatch = 0;
+    memset(&r, 0, sizeof(r));
+    for( i = 0; i < 1000000; i++ ) {
+      if( bMany ) {
+        aBatch[nBatch++] = (uint64_t)(i / 50 % 100) << 16;
+        if( nBatch == 1000 ) lazyFlush(&r, aBatch, &nBatch);
+      } else if( roaringAddLazy(&r, (uint64_t)(i % 100) << 16, onRepeat, 0) ) {
+        exit(2);
+      }
+    }
+    CHECK(sqlite3_memory_used() - nBefore < 64 * 1024,
+          "lazy adds of repeats: memory stays small");
+    CHECK(roaringSettle(&r, onRepeat, 0) == ROARING_OK
+              && roaringCount(&r) == 100,
+          "lazy adds of repeats: the set");
+    roaringReset(&r);
   }
-  CHECK(sqlite3_memory_used() - nBefore < 64 * 1024,
-        "lazy adds of repeats: memory stays small");
-  CHECK(roaringSettle(&r, onRepeat, 0) == ROARING_OK && roaringCount(&r) == 100,
-        "lazy adds of repeats: the set");
-  roaringReset(&r);
 }
 
 /************************************************************************
@@ -1199,9 +1227,21 @@ static int nomemRun(int eTest, const Roaring *a, const Roaring *b,
         rc = roaringAdd(&x, v->a[i], 0);
       }
       break;
-    case NOMEM_LAZY:
+    case NOMEM_LAZY: {
+      /* One at a time, then in batches of growing sizes. */
+      uint64_t aBatch[64];
+      size_t nBatch = 0, nMax = 1;
       for( i = 0; i < v->n && rc == ROARING_OK; i++ ) {
-        rc = roaringAddLazy(&x, v->a[(i * 7919) % v->n], 0, 0);
+        if( i < v->n / 2 ) {
+          rc = roaringAddLazy(&x, v->a[(i * 7919) % v->n], 0, 0);
+          continue;
+        }
+        aBatch[nBatch++] = v->a[(i * 7919) % v->n];
+        if( nBatch == nMax || i == v->n - 1 ) {
+          rc = roaringAddLazyMany(&x, aBatch, (int)nBatch, 0, 0);
+          nBatch = 0;
+          nMax = nMax % 64 + 1;
+        }
       }
       /* The set is readable after roaringSettle() whether or not an add
       ** failed; a settle that failed can be done again. */
@@ -1213,6 +1253,7 @@ static int nomemRun(int eTest, const Roaring *a, const Roaring *b,
         iFailAt = iSave;
       }
       break;
+    }
     case NOMEM_COPY: rc = roaringCopy(&x, a); break;
     case NOMEM_ADDRANGE: {
       {
