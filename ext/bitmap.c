@@ -32,14 +32,18 @@
 **
 ** bitmap_agg() keeps the set it builds in its aggregate context, so its
 ** state is the compressed set and grows with it, not with the rows.  It
-** adds with roaringAddLazy(): a value lands in the container the previous
-** one went to, or the next, without a search, and is appended there
-** unsorted; the engine sorts such values in by batches, and the set is
-** settled (roaringSettle()) before it is read.  As a window function it must
-** also take values out (xInverse), and a value may have entered the frame
-** more than once: the repeats are counted in binary, bit i of a value's
-** count of repeats in the i-th of a few more sets (aRepeat), so that the
-** counting also costs compressed space only, and only when values repeat.
+** takes values in batches of BITMAP_AGG_BATCH and adds each batch with
+** roaringAddLazyMany(): a run of values with one key costs one lookup and
+** one copy to the end of its container, unsorted; the engine sorts such
+** values in by batches, and the set is settled (roaringSettle()) before it
+** is read.  As a window function it must also take values out (xInverse),
+** and a value may have entered the frame more than once: the repeats are
+** counted in binary, bit i of a value's count of repeats in the i-th of a
+** few more sets (aRepeat), so that the counting also costs compressed
+** space only, and only when values repeat.  Repeats reach those sets
+** through a small hash table that adds up each value's repeats first, so
+** that a column of a few values repeated millions of times costs a few
+** changes of the counts, not millions.
 **
 ** bitmap_or_agg() and friends fold their bitmaps through a short stack
 ** of partial results of halving sizes (see BitmapFold), so that n bitmaps
@@ -1037,37 +1041,127 @@ static void bitmapJaccardFunc(sqlite3_context *ctx, int argc,
 #define BITMAP_AGG_BATCH 512
 
 /*
+** Repeats are counted in batches: a hash table of BITMAP_REPEAT_SLOTS
+** slots (a power of two) gathers the repeats of up to half as many values,
+** then they are added to the counts together, a value repeated c times in
+** the batch costing O(log c) changes of the counts, not c.  When a batch
+** saves less than half the changes (most of its values came once), the
+** next BITMAP_REPEAT_DIRECT repeats skip the table.
+*/
+#define BITMAP_REPEAT_SLOTS  4096
+#define BITMAP_REPEAT_DIRECT 65536
+
+/*
 ** The state of bitmap_agg(), in its aggregate context (zeroed at first).
 ** A value v has entered 0 times if it is not in set, else 1 + R(v) times,
-** where R(v) = sum of 2^i over the i with v in aRepeat[i].
+** where R(v) = sum of 2^i over the i with v in aRepeat[i], plus its count
+** in the table of repeats not yet counted in (aRepKey, aRepCount).
 */
 typedef struct BitmapAgg BitmapAgg;
 struct BitmapAgg {
-  Roaring set;      /* The values in the frame */
-  Roaring *aRepeat; /* Bit i of the count of repeats of each value */
-  int nRepeat;      /* Sets in aRepeat */
-  int nBatch;       /* Values in aBatch, not yet in set */
+  Roaring set;           /* The values in the frame */
+  Roaring *aRepeat;      /* Bit i of the count of repeats of each value */
+  int nRepeat;           /* Sets in aRepeat */
+  int nRepUsed;          /* Slots of the table in use */
+  sqlite3_int64 nRepIn;  /* Repeats in the table */
+  sqlite3_int64 nDirect; /* Repeats still to count without the table */
+  uint64_t *aRepKey;     /* Table of BITMAP_REPEAT_SLOTS repeated values */
+  uint32_t *aRepCount;   /* Their repeats; 0: the slot is free */
+  uint16_t *aRepSlot;    /* The slots in use, nRepUsed of them */
+  int nBatch;            /* Values in aBatch, not yet in set */
   uint64_t aBatch[BITMAP_AGG_BATCH]; /* The latest values, to add at once */
 };
 
-/* Count one more repeat of v: add 1 to R(v). */
-static int bitmapAggRepeat(BitmapAgg *p, uint64_t v) {
-  int i, bAdded, rc;
-  for( i = 0; i < BITMAP_MAX_REPEAT_BITS; i++ ) {
-    if( i == p->nRepeat ) {
+/* Free the table of repeats not yet counted. */
+static void bitmapAggFreeTable(BitmapAgg *p) {
+  sqlite3_free(p->aRepKey);
+  sqlite3_free(p->aRepCount);
+  sqlite3_free(p->aRepSlot);
+  p->aRepKey = 0;
+  p->aRepCount = 0;
+  p->aRepSlot = 0;
+  p->nRepUsed = 0;
+  p->nRepIn = 0;
+}
+
+/*
+** Add c to R(v), in binary from bit 0 up.  On failure the counts are wrong
+** (the statement fails) but the sets valid.
+*/
+static int bitmapAggAddRepeats(BitmapAgg *p, uint64_t v, uint64_t c) {
+  int i, bAdded, rc = ROARING_OK;
+  for( i = 0; c && rc == ROARING_OK; i++, c >>= 1 ) {
+    if( (c & 1) == 0 ) continue;             /* Bit i of R(v) stays as it is */
+    if( i == BITMAP_MAX_REPEAT_BITS ) break; /* defensive: 2^64 repeats */
+    if( i >= p->nRepeat ) {
       Roaring *aNew = sqlite3_realloc64(p->aRepeat, (i + 1) * sizeof(Roaring));
       if( aNew == 0 ) return ROARING_NOMEM;
-      memset(&aNew[i], 0, sizeof(Roaring));
+      memset(&aNew[p->nRepeat], 0, (i + 1 - p->nRepeat) * sizeof(Roaring));
       p->aRepeat = aNew;
-      p->nRepeat++;
+      p->nRepeat = i + 1;
     }
+    /* Add 2^i: set bit i, or clear it and carry 2^(i+1). */
     rc = roaringAdd(&p->aRepeat[i], v, &bAdded);
-    if( rc || bAdded ) return rc;
-    /* Bit i was set: clear it and carry. */
-    rc = roaringRemove(&p->aRepeat[i], v, 0);
-    if( rc ) return rc;
+    if( rc == ROARING_OK && !bAdded ) {
+      rc = roaringRemove(&p->aRepeat[i], v, 0);
+      c += 2;
+    }
   }
-  return ROARING_OK; /* defensive: 2^64 repeats of v cannot be counted */
+  return rc;
+}
+
+/* Count the repeats in the table into aRepeat and empty the table. */
+static int bitmapAggCountRepeats(BitmapAgg *p) {
+  int u, rc = ROARING_OK;
+  for( u = 0; u < p->nRepUsed && rc == ROARING_OK; u++ ) {
+    int j = p->aRepSlot[u];
+    rc = bitmapAggAddRepeats(p, p->aRepKey[j], p->aRepCount[j]);
+  }
+  if( p->nRepIn < 2 * (sqlite3_int64)p->nRepUsed ) {
+    p->nDirect = BITMAP_REPEAT_DIRECT; /* The table saved too little */
+  }
+  for( u = 0; u < p->nRepUsed; u++ ) p->aRepCount[p->aRepSlot[u]] = 0;
+  p->nRepUsed = 0;
+  p->nRepIn = 0;
+  return rc;
+}
+
+/* Count one more repeat of v: add 1 to R(v), in the table for now. */
+static int bitmapAggRepeat(BitmapAgg *p, uint64_t v) {
+  uint64_t h;
+  int j;
+  if( p->nDirect > 0 ) {
+    p->nDirect--;
+    return bitmapAggAddRepeats(p, v, 1);
+  }
+  if( p->aRepKey == 0 ) {
+    p->aRepKey = sqlite3_malloc64(BITMAP_REPEAT_SLOTS * sizeof(uint64_t));
+    p->aRepCount = sqlite3_malloc64(BITMAP_REPEAT_SLOTS * sizeof(uint32_t));
+    p->aRepSlot = sqlite3_malloc64(BITMAP_REPEAT_SLOTS / 2 * sizeof(uint16_t));
+    if( p->aRepKey == 0 || p->aRepCount == 0 || p->aRepSlot == 0 ) {
+      bitmapAggFreeTable(p);
+      return ROARING_NOMEM;
+    }
+    memset(p->aRepCount, 0, BITMAP_REPEAT_SLOTS * sizeof(uint32_t));
+  }
+  p->nRepIn++;
+  /* Open addressing, linear probing, from a multiplicative hash. */
+  h = (v * 0x9e3779b97f4a7c15ULL) >> 32;
+  for( j = (int)(h & (BITMAP_REPEAT_SLOTS - 1));;
+       j = (j + 1) & (BITMAP_REPEAT_SLOTS - 1) ) {
+    if( p->aRepCount[j] == 0 ) break;
+    if( p->aRepKey[j] == v ) {
+      if( ++p->aRepCount[j] == UINT32_MAX ) return bitmapAggCountRepeats(p);
+      return ROARING_OK;
+    }
+  }
+  p->aRepKey[j] = v;
+  p->aRepCount[j] = 1;
+  p->aRepSlot[p->nRepUsed] = (uint16_t)j;
+  if( ++p->nRepUsed == BITMAP_REPEAT_SLOTS / 2 ) {
+    return bitmapAggCountRepeats(p);
+  }
+  return ROARING_OK;
 }
 
 /* Take one entry of v out: 1 less repeat, or v out of the set. */
@@ -1094,6 +1188,7 @@ static void bitmapAggReset(BitmapAgg *p) {
   sqlite3_free(p->aRepeat);
   p->aRepeat = 0;
   p->nRepeat = 0;
+  bitmapAggFreeTable(p);
 }
 
 /* The RoaringRepeatFunc of bitmap_agg(): count a repeat of v. */
@@ -1162,6 +1257,7 @@ static void bitmapAggInverse(sqlite3_context *ctx, int argc,
     return;                          /* defensive: as above */
   }
   rc = bitmapAggSettle(p);
+  if( rc == ROARING_OK ) rc = bitmapAggCountRepeats(p);
   if( rc == ROARING_OK ) rc = bitmapAggUnrepeat(p, v);
   if( rc ) bitmapResultError(ctx, "bitmap_agg", rc);
 }
