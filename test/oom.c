@@ -226,6 +226,12 @@ static const OomCase aCase[] = {
   { "bitmap_agg-window", 0,
     "SELECT bitmap_count(bitmap_agg(value) OVER (ORDER BY value ROWS"
     " BETWEEN 3 PRECEDING AND CURRENT ROW)) FROM " OOM_ROWS },
+  { "bitmap_agg-window-repeats", 0,
+    "SELECT bitmap_count(bitmap_agg(value % 3) OVER (ORDER BY value ROWS"
+    " BETWEEN 5 PRECEDING AND CURRENT ROW)) FROM " OOM_ROWS },
+  { "bitmap_agg-batches", 0,
+    "WITH RECURSIVE s(value) AS (SELECT 1 UNION ALL SELECT value+1 FROM s"
+    " WHERE value < 1100) SELECT hex(bitmap_agg(value * 7919 % 700)) FROM s" },
   { "bitmap-build", 0,
     "SELECT hex(bitmap(1, 5, 70000, 4294967296)),"
     " hex(bitmap_from_json('[3, 1, 2, 9007199254740993]')),"
