@@ -1069,7 +1069,8 @@ struct BitmapAgg {
   uint32_t *aRepCount;   /* Their repeats; 0: the slot is free */
   uint16_t *aRepSlot;    /* The slots in use, nRepUsed of them */
   int nBatch;            /* Values in aBatch, not yet in set */
-  uint64_t aBatch[BITMAP_AGG_BATCH]; /* The latest values, to add at once */
+  uint64_t aBatch[BITMAP_AGG_BATCH];   /* The latest values, to add at once */
+  uint64_t aSortTmp[BITMAP_AGG_BATCH]; /* Room to sort them by key */
 };
 
 /* Free the table of repeats not yet counted. */
@@ -1233,6 +1234,7 @@ static void bitmapAggStep(sqlite3_context *ctx, int argc,
   }
   p->aBatch[p->nBatch++] = v;
   if( p->nBatch == BITMAP_AGG_BATCH ) {
+    roaringSortBatch(p->aBatch, p->nBatch, p->aSortTmp);
     rc =
         roaringAddLazyMany(&p->set, p->aBatch, p->nBatch, bitmapAggOnRepeat, p);
     if( rc ) {

@@ -58,13 +58,17 @@
 ** found last (iHint) and try it and the next one before searching, so
 ** adding values in ascending order, or nearly so, costs no search at all.
 ** roaringAddLazy() goes further for values in any order: an array takes
-** them unsorted at its end and sorts them in by batches (and
-** roaringAddLazyMany() appends each run of values of one key at once, a
-** new array getting room for four times the run), and a new key that
+** them unsorted at its end and sorts them in by batches, and a new key that
 ** does not go at the end gets an unsorted container there, sorted in by
 ** batches too (see the section "Building from values in any order"), so
 ** no order of values costs more than O(log n) each; that is what
-** bitmap_agg(), bitmap() and bitmap_from_json() use.
+** bitmap_agg(), bitmap() and bitmap_from_json() use.  roaringAddLazyMany()
+** does the same for a batch of values: each run of values of one key costs
+** one lookup and one copy (a new array gets room for four times its first
+** run), and it asks for the end of the array some containers on, which a
+** sweep through the keys is about to reach.  roaringSortBatch() puts a
+** batch whose keys are in no order in key order first, so that each
+** container is found once, by galloping forward from the last.
 **
 ** roaringScan() reads a serialization in place: it checks every byte as
 ** roaringDeserialize() does, decodes nothing, and answers count, min, max
@@ -123,6 +127,9 @@ typedef uint32_t u32;
 #define RR_BUCKET_SORT_MAX  256 /* Up to this long: by high byte, then so */
 #define RR_SMALL_ARRAY      64  /* Arrays below this grow fourfold */
 #define RR_UNSORTED_MIN     64  /* Unsorted containers that may wait */
+#define RR_PREFETCH_AHEAD   16  /* Containers ahead whose arrays to fetch */
+#define RR_BATCH_SAMPLE     8   /* A batch's keys sampled this far apart */
+#define RR_BATCH_DESCENTS   4   /* More sampled descents: sort the batch */
 
 /* One run: the values iStart..iStart+nLen. */
 typedef struct RoaringRun RoaringRun;
@@ -168,6 +175,15 @@ static int rrPopcount(uint64_t x) {
   x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
   x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
   return (int)((x * 0x0101010101010101ULL) >> 56);
+#endif
+}
+
+/* Ask for the cache line at p, which is about to be written. */
+static inline void rrPrefetchWrite(const void *p) {
+#if defined(__GNUC__)
+  __builtin_prefetch(p, 1);
+#else
+  (void)p;
 #endif
 }
 
@@ -1298,6 +1314,21 @@ static int rrSearch(const Roaring *r, uint64_t iKey, int iFrom) {
   return rrSearchIn(r, iKey, iFrom, r->nCont);
 }
 
+/*
+** Like rrSearch(), but look at the containers from iFrom in steps that
+** double before the binary search: keys that go up by small steps (values
+** sorted by key, in batches) are found near where the last one was.
+*/
+static int rrGallopKeys(const Roaring *r, uint64_t iKey, int iFrom) {
+  int lo = iFrom, hi = iFrom, nStep = 1;
+  while( hi < r->nCont && r->aCont[hi].iKey < iKey ) {
+    lo = hi + 1;
+    hi += nStep;
+    nStep *= 2;
+  }
+  return rrSearchIn(r, iKey, lo, hi < r->nCont ? hi + 1 : r->nCont);
+}
+
 /* Like rrSearch(), but try r->iHint and the container after it first. */
 static int rrFind(Roaring *r, uint64_t iKey) {
   int i = r->iHint;
@@ -1308,7 +1339,7 @@ static int rrFind(Roaring *r, uint64_t iKey) {
       if( i + 1 == r->nCont ) return -1 - r->nCont;
       if( r->aCont[i + 1].iKey == iKey ) return i + 1;
       if( r->aCont[i + 1].iKey > iKey ) return -2 - i;
-      return rrSearch(r, iKey, i + 2);
+      return rrGallopKeys(r, iKey, i + 2);
     }
   }
   return rrSearch(r, iKey, 0);
@@ -1774,6 +1805,15 @@ int roaringAddLazyMany(Roaring *r, const uint64_t *aV, int nV,
       if( rc ) return rc;
     }
     c = &r->aCont[i];
+    if( i + RR_PREFETCH_AHEAD < r->nCont ) {
+      /* Values that sweep through the keys, a run in each container, find
+      ** each array's end out of cache: ask for the end of the array a few
+      ** containers on while this one takes its run. */
+      const RoaringCont *pAhead = &r->aCont[i + RR_PREFETCH_AHEAD];
+      if( pAhead->eKind == RR_ARRAY ) {
+        rrPrefetchWrite(pAhead->u.aVal + pAhead->n);
+      }
+    }
     if( c->eKind == RR_BITSET ) {
       for( ; k < e; k++ ) {
         u32 x = (u32)(aV[k] & 0xffff);
@@ -1810,6 +1850,41 @@ int roaringAddLazyMany(Roaring *r, const uint64_t *aV, int nV,
     }
   }
   return ROARING_OK;
+}
+
+void roaringSortBatch(uint64_t *aV, int nV, uint64_t *aTmp) {
+  uint64_t mDiff = 0, *aFrom = aV, *aTo = aTmp;
+  int i, nDescent = 0, iShift;
+  /* Look at every RR_BATCH_SAMPLE-th key only: keys in order, or in a few
+  ** ascending sweeps, go down once or twice; keys in no order, at about
+  ** every other step. */
+  for( i = RR_BATCH_SAMPLE; i < nV; i += RR_BATCH_SAMPLE ) {
+    nDescent += (aV[i] >> 16) < (aV[i - RR_BATCH_SAMPLE] >> 16);
+  }
+  if( nDescent <= RR_BATCH_DESCENTS ) return;
+  for( i = 1; i < nV; i++ ) mDiff |= (aV[i] ^ aV[0]) >> 16;
+  /* A radix sort of the keys, a byte at a time from the lowest, skipping
+  ** the bytes that all the keys share. */
+  for( iShift = 0; iShift < 48 && (mDiff >> iShift) != 0; iShift += 8 ) {
+    int aCount[256];
+    if( ((mDiff >> iShift) & 0xff) == 0 ) continue;
+    memset(aCount, 0, sizeof(aCount));
+    for( i = 0; i < nV; i++ ) aCount[(aFrom[i] >> (16 + iShift)) & 0xff]++;
+    {
+      int k, nSum = 0;
+      for( k = 0; k < 256; k++ ) {
+        int c = aCount[k];
+        aCount[k] = nSum;
+        nSum += c;
+      }
+    }
+    for( i = 0; i < nV; i++ ) {
+      aTo[aCount[(aFrom[i] >> (16 + iShift)) & 0xff]++] = aFrom[i];
+    }
+    aTo = aFrom;
+    aFrom = aTo == aV ? aTmp : aV;
+  }
+  if( aFrom != aV ) memcpy(aV, aFrom, (size_t)nV * sizeof(uint64_t));
 }
 
 int roaringSettle(Roaring *r, RoaringRepeatFunc xRepeat, void *pArg) {

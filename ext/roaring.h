@@ -91,6 +91,14 @@ int roaringAddLazyMany(Roaring *r, const uint64_t *aV, int nV,
                        RoaringRepeatFunc xRepeat, void *pArg);
 int roaringSettle(Roaring *r, RoaringRepeatFunc xRepeat, void *pArg);
 
+/*
+** Sort the nV values at aV by key (their upper 48 bits), if their keys go
+** down often enough for that to pay, so that roaringAddLazyMany() finds
+** each container once and in order, near the one before.  aTmp has room
+** for nV values.
+*/
+void roaringSortBatch(uint64_t *aV, int nV, uint64_t *aTmp);
+
 /* Add every value in [lo, hi); keep only the values in [lo, hi). */
 int roaringAddRange(Roaring *r, uint64_t lo, uint64_t hi);
 int roaringKeepRange(Roaring *r, uint64_t lo, uint64_t hi);

@@ -12,7 +12,8 @@
 **             round trips through both formats, the four set operations
 **             new and in place, counts, subset, add/keep range, remove
 **   lazy      roaringAddLazy() (one value) and roaringAddLazyMany()
-**             (batches of 2 to 5000) with roaringSettle() against
+**             (batches of 2 to 5000, some first put in key order by
+**             roaringSortBatch()) with roaringSettle() against
 **             roaringAdd() on sorted, reversed, strided, repeating and
 **             random streams (values and new keys in any order),
 **             with the number and sum of the repeats reported
@@ -529,9 +530,35 @@ static uint64_t lazyValue(int eShape, uint64_t i, uint64_t n, uint64_t base) {
   }
 }
 
-/* Add the nBatch values of aBatch to r with roaringAddLazyMany(). */
-static void lazyFlush(Roaring *r, uint64_t *aBatch, int *pnBatch) {
-  if( roaringAddLazyMany(r, aBatch, *pnBatch, onRepeat, 0) ) exit(2);
+/*
+** Add the nBatch values of aBatch to r with roaringAddLazyMany(), after
+** roaringSortBatch() if bSort; check that the sort kept the same values,
+** in key order if it moved any.
+*/
+static long nSortMoved; /* Batches that roaringSortBatch() reordered */
+
+static void lazyFlush(Roaring *r, uint64_t *aBatch, int *pnBatch, int bSort) {
+  static uint64_t aTmp[5000], aCopy[5000];
+  int n = *pnBatch;
+  if( bSort ) {
+    uint64_t iSumBefore = 0, iSumAfter = 0, iXorBefore = 0, iXorAfter = 0;
+    int i, bMoved = 0, bKeyOrder = 1;
+    memcpy(aCopy, aBatch, (size_t)n * sizeof(uint64_t));
+    roaringSortBatch(aBatch, n, aTmp);
+    for( i = 0; i < n; i++ ) {
+      iSumBefore += aCopy[i] * 0x9e3779b97f4a7c15ULL;
+      iSumAfter += aBatch[i] * 0x9e3779b97f4a7c15ULL;
+      iXorBefore ^= aCopy[i];
+      iXorAfter ^= aBatch[i];
+      bMoved |= aCopy[i] != aBatch[i];
+      if( i > 0 && (aBatch[i] >> 16) < (aBatch[i - 1] >> 16) ) bKeyOrder = 0;
+    }
+    CHECK(iSumBefore == iSumAfter && iXorBefore == iXorAfter,
+          "roaringSortBatch: the same values");
+    CHECK(!bMoved || bKeyOrder, "roaringSortBatch: in key order");
+    nSortMoved += bMoved;
+  }
+  if( roaringAddLazyMany(r, aBatch, n, onRepeat, 0) ) exit(2);
   *pnBatch = 0;
 }
 
@@ -561,15 +588,17 @@ static void testLazy(void) {
           if( roaringAddLazy(&lazy, v, onRepeat, 0) ) exit(2);
         } else {
           aBatch[nBatch++] = v;
-          if( nBatch == nBatchMax ) lazyFlush(&lazy, aBatch, &nBatch);
+          if( nBatch == nBatchMax ) {
+            lazyFlush(&lazy, aBatch, &nBatch, nBatchMax % 2);
+          }
         }
         if( roaringAdd(&exact, v, 0) ) exit(2);
         if( rndBelow(50000) == 0 ) {
-          lazyFlush(&lazy, aBatch, &nBatch);
+          lazyFlush(&lazy, aBatch, &nBatch, nBatchMax % 2);
           CHECK(roaringSettle(&lazy, onRepeat, 0) == ROARING_OK, "settle");
         }
       }
-      lazyFlush(&lazy, aBatch, &nBatch);
+      lazyFlush(&lazy, aBatch, &nBatch, nBatchMax % 2);
       CHECK(roaringSettle(&lazy, onRepeat, 0) == ROARING_OK, "settle");
       CHECK(roaringEqual(&lazy, &exact), "lazy add: the set");
       for( roaringIterSeek(&it, &exact, 0); !it.bEof; roaringIterNext(&it) ) {
@@ -583,6 +612,7 @@ static void testLazy(void) {
       roaringReset(&exact);
     }
   }
+  CHECK(nSortMoved > 0, "roaringSortBatch: batches in no key order sorted");
 }
 
 /*
@@ -602,7 +632,7 @@ static void testLazyMemory(void) {
     for( i = 0; i < 1000000; i++ ) {
       if( bMany ) {
         aBatch[nBatch++] = (uint64_t)(i / 50 % 100) << 16;
-        if( nBatch == 1000 ) lazyFlush(&r, aBatch, &nBatch);
+        if( nBatch == 1000 ) lazyFlush(&r, aBatch, &nBatch, 1);
       } else if( roaringAddLazy(&r, (uint64_t)(i % 100) << 16, onRepeat, 0) ) {
         exit(2);
       }

@@ -36,6 +36,29 @@ bench_ms() {
   awk -v us="$best" 'BEGIN { printf "%.1f\n", us / 1000 }'
 }
 
+# bench_pair_ms CMD1 CMD0: the best times of $BENCH_REPS runs of each of
+# two shell commands (strings, run with eval), in ms, as "T1 T0".  The runs
+# alternate, CMD1 then CMD0, so that a machine that gets busier or quieter
+# during the measurement weighs on both alike.
+bench_pair_ms() {
+  best1=""
+  best0=""
+  i=0
+  while [ "$i" -lt "$BENCH_REPS" ]; do
+    t0=$(date +%s%N)
+    eval "$1" >/dev/null
+    t1=$(date +%s%N)
+    eval "$2" >/dev/null
+    t2=$(date +%s%N)
+    a=$(((t1 - t0) / 1000))
+    b=$(((t2 - t1) / 1000))
+    if [ -z "$best1" ] || [ "$a" -lt "$best1" ]; then best1=$a; fi
+    if [ -z "$best0" ] || [ "$b" -lt "$best0" ]; then best0=$b; fi
+    i=$((i + 1))
+  done
+  awk -v a="$best1" -v b="$best0" 'BEGIN { printf "%.1f %.1f\n", a / 1000, b / 1000 }'
+}
+
 # bench_rss_kb CMD ARGS...: the peak resident set size of one run, in KiB.
 # CMD may be sqlite_frugal.
 bench_rss_kb() {
