@@ -64,8 +64,8 @@
 ** no order of values costs more than O(log n) each; that is what
 ** bitmap_agg(), bitmap() and bitmap_from_json() use.  roaringAddLazyMany()
 ** does the same for a batch of values: each run of values of one key costs
-** one lookup and one copy (a new array gets room for four times its first
-** run), and it asks for the end of the array some containers on, which a
+** one lookup and one copy (a new array gets room for its first run), and
+** it asks for the end of the array some containers on, which a
 ** sweep through the keys is about to reach.  roaringSortBatch() puts a
 ** batch whose keys are in no order in key order first, so that each
 ** container is found once, by galloping forward from the last.
@@ -1796,9 +1796,8 @@ int roaringAddLazyMany(Roaring *r, const uint64_t *aV, int nV,
     assert(aV[k] <= ROARING_MAX_VALUE); /* So is the rest of its run */
     for( e = k + 1; e < nV && (aV[e] >> 16) == iKey; e++ ) {}
     if( i >= r->nCont || r->aCont[i].iKey != iKey ) {
-      /* A new array gets room for 4 times the values it starts with, as
-      ** it would have after growing. */
-      nFirst = (e - k) * 4;
+      /* A new array gets room for the run it starts with. */
+      nFirst = e - k;
       if( nFirst < RR_FIRST_ARRAY_SIZE ) nFirst = RR_FIRST_ARRAY_SIZE;
       if( nFirst > RR_ARRAY_MAX ) nFirst = RR_ARRAY_MAX;
       rc = rrLazyFind(r, iKey, nFirst, xRepeat, pArg, &i);
