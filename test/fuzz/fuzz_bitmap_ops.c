@@ -13,8 +13,9 @@
 **   add_many v n step         n values from v by step: arrays, bitsets,
 **                             and the 4096/4097 edge between them
 **   add_lazy v n step how     the same through roaringAddLazy() in one of
-**                             four orders (some with repeats), then
-**                             roaringSettle()
+**                             four orders (some with repeats), or in
+**                             batches of 1 to 256 through roaringSortBatch()
+**                             and roaringAddLazyMany(), then roaringSettle()
 **   op x y eOp                the bitmap becomes x eOp y (roaringOp())
 **   op_in_place x eOp         the bitmap eOp= x (roaringOpInPlace())
 **   copy x                    the bitmap becomes a copy of x
@@ -438,10 +439,14 @@ static void runStep(Prog *p, Roaring *aSet, Model *aModel) {
     case OP_ADD_MANY:
     case OP_ADD_LAZY: {
       Repeats got = { 0, 0 }, want = { 0, 0 };
+      uint64_t aBatch[256], aTmp[256];
+      int nBatch = 0, nBatchMax;
       v = progValue(p);
       n = progU16(p) % FUZZ_MAX_MANY + 1;
       step = progByte(p) % 16 + 1;
-      eHow = (int)progByte(p) % 4;
+      eHow = (int)progByte(p) % 8;
+      nBatchMax = eHow >= 4 ? (int)progByte(p) + 1 : 1; /* 1: no batches */
+      eHow &= 3;
       if( (MAX_VALUE - v) / step < n - 1 ) n = (MAX_VALUE - v) / step + 1;
       for( i = 0; i < n; i++ ) {
         w = v + step * (eOp == OP_ADD_LAZY ? lazyIndex(eHow, i, n) : i);
@@ -449,7 +454,16 @@ static void runStep(Prog *p, Roaring *aSet, Model *aModel) {
           want.n++;
           want.iSum += w;
         }
-        if( eOp == OP_ADD_LAZY ) {
+        if( eOp == OP_ADD_LAZY && nBatchMax > 1 ) {
+          aBatch[nBatch++] = w;
+          if( nBatch == nBatchMax || i == n - 1 ) {
+            roaringSortBatch(aBatch, nBatch, aTmp);
+            CHECK(roaringAddLazyMany(r, aBatch, nBatch, onRepeat, &got)
+                      == ROARING_OK,
+                  "lazy batch");
+            nBatch = 0;
+          }
+        } else if( eOp == OP_ADD_LAZY ) {
           CHECK(roaringAddLazy(r, w, onRepeat, &got) == ROARING_OK, "lazy");
         } else {
           CHECK(roaringAdd(r, w, &bOur) == ROARING_OK, "add");
