@@ -4,7 +4,8 @@
 # The SQL targets are the issue's: bitmap_agg() over 10,000,000 ascending
 # values, and over 3,000,000 unordered, sparse ones (value*7919 % 2^31),
 # at most 1.5 times count() of the same expression over the same rows; and,
-# to inform, 3,000,000 values over random containers.
+# to inform, 3,000,000 values over random containers, and 3,000,000 rows of
+# 1000 values repeated.
 # The C targets: AND, OR, ANDNOT and their counts on large bitmaps of each
 # shape within 2 times CRoaring, timed in the same process by
 # dist/bench/roaring_bench, which also checks that both give the same set
