@@ -1198,14 +1198,22 @@ static int bitmapAggOnRepeat(void *pArg, uint64_t v) {
 }
 
 /*
-** Add the batch of values to the set and settle it, so that it can be
-** read.
+** Add the batch of values to the set (lazily: see roaringAddLazyMany()) and
+** empty it, also on failure (the statement fails then), so that the batch
+** never overflows.
 */
-static int bitmapAggSettle(BitmapAgg *p) {
-  int rc =
-      roaringAddLazyMany(&p->set, p->aBatch, p->nBatch, bitmapAggOnRepeat, p);
-  if( rc ) return rc;
+static int bitmapAggFlush(BitmapAgg *p) {
+  int rc;
+  roaringSortBatch(p->aBatch, p->nBatch, p->aSortTmp);
+  rc = roaringAddLazyMany(&p->set, p->aBatch, p->nBatch, bitmapAggOnRepeat, p);
   p->nBatch = 0;
+  return rc;
+}
+
+/* Add the batch of values to the set and settle it, so that it can be read. */
+static int bitmapAggSettle(BitmapAgg *p) {
+  int rc = bitmapAggFlush(p);
+  if( rc ) return rc;
   return roaringSettle(&p->set, bitmapAggOnRepeat, p);
 }
 
@@ -1233,15 +1241,8 @@ static void bitmapAggStep(sqlite3_context *ctx, int argc,
     return;
   }
   p->aBatch[p->nBatch++] = v;
-  if( p->nBatch == BITMAP_AGG_BATCH ) {
-    roaringSortBatch(p->aBatch, p->nBatch, p->aSortTmp);
-    rc =
-        roaringAddLazyMany(&p->set, p->aBatch, p->nBatch, bitmapAggOnRepeat, p);
-    if( rc ) {
-      bitmapResultError(ctx, "bitmap_agg", rc);
-    } else {
-      p->nBatch = 0;
-    }
+  if( p->nBatch == BITMAP_AGG_BATCH && (rc = bitmapAggFlush(p)) != 0 ) {
+    bitmapResultError(ctx, "bitmap_agg", rc);
   }
 }
 
